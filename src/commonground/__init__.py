@@ -1,0 +1,3 @@
+"""Common Ground: an open, bilingual, verifiable observatory of international AI governance."""
+
+__version__ = "0.1.0"

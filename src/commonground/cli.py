@@ -1,0 +1,185 @@
+"""The `commonground` command line (Typer). Errors are caught once, here."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from commonground.config import Settings
+from commonground.errors import Error
+
+app = typer.Typer(
+    name="commonground",
+    help="Common Ground: an open, bilingual, verifiable observatory of international AI governance.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="SQLAlchemy URL; default: COMMONGROUND_DATABASE_URL or SQLite in the user data dir.",
+        show_default=False,
+    ),
+]
+
+
+def _settings(database_url: str | None) -> Settings:
+    if database_url:
+        return Settings(database_url=database_url)
+    return Settings()
+
+
+def _store(database_url: str | None, *, migrate: bool = True):  # type: ignore[no-untyped-def]
+    from commonground.store.engine import Store
+    from commonground.store.migrate import upgrade
+
+    store = Store.from_url(_settings(database_url).database_url)
+    if migrate:
+        upgrade(store)
+    return store
+
+
+@app.command()
+def init(database_url: DatabaseOption = None) -> None:
+    """Create or upgrade the database schema (Alembic `upgrade head`)."""
+    from commonground.store.migrate import current_revision
+
+    store = _store(database_url)
+    out.print(f"schema at revision {current_revision(store)} ({store.dialect})")
+
+
+@app.command("import")
+def import_(
+    source: Annotated[str, typer.Argument(help="Which importer; `commonground sources` lists them.")],
+    path: Annotated[
+        Path | None, typer.Argument(help="File or folder; default: its folder in ../shared/data.")
+    ] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Import one source, all-or-nothing: a bad record changes nothing and exits 1."""
+    from commonground.ingest.base import run_import
+    from commonground.ingest.catalog import get_importer
+
+    importer = get_importer(source)
+    settings = _settings(database_url)
+    target = path or importer.default_path(settings.shared_data_dir)
+    store = _store(database_url)
+    result = run_import(store, importer, target, console=err)
+    out.print(
+        f"imported {result.records} {source} records from {result.path} "
+        f"({result.rows_written} rows written)"
+    )
+
+
+@app.command()
+def load(
+    database_url: DatabaseOption = None,
+    force: Annotated[bool, typer.Option(help="Re-import even unchanged inputs.")] = False,
+) -> None:
+    """Create the schema and import every source whose input changed since its last import."""
+    from commonground.ingest.loader import load_all
+
+    settings = _settings(database_url)
+    store = _store(database_url)
+    for line in load_all(store, settings.shared_data_dir, force=force, console=err):
+        out.print(line)
+
+
+@app.command()
+def sources() -> None:
+    """List the importers and their default inputs."""
+    from commonground.ingest.catalog import IMPORTERS
+
+    settings = Settings()
+    table = Table("source", "what", "default path")
+    for name, cls in IMPORTERS.items():
+        importer = cls()
+        table.add_row(name, cls.description, str(importer.default_path(settings.shared_data_dir)))
+    out.print(table)
+
+
+@app.command()
+def stats(database_url: DatabaseOption = None) -> None:
+    """Row counts per table."""
+    from commonground.store.stats import table_counts
+
+    table = Table("table", "rows")
+    for name, count in table_counts(_store(database_url)).items():
+        table.add_row(name, f"{count:,}")
+    out.print(table)
+
+
+@app.command()
+def export(
+    table: Annotated[str, typer.Argument(help="Table name, e.g. instrument or participation.")],
+    format: Annotated[str, typer.Option("--format", "-f", help="csv or json")] = "csv",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File; default stdout.")] = None,
+    database_url: DatabaseOption = None,
+) -> None:
+    """Export one table as CSV or JSON (exact integers as strings in JSON)."""
+    from commonground.store.export import write_csv, write_json
+
+    if format not in ("csv", "json"):
+        raise Error(f"unknown format {format!r}: use csv or json")
+    writer = write_csv if format == "csv" else write_json
+    store = _store(database_url)
+    if output is None:
+        writer(store, table, sys.stdout)
+        return
+    with output.open("w", encoding="utf-8", newline="") as fh:
+        count = writer(store, table, fh)
+    err.print(f"wrote {count} rows to {output}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port.")] = None,
+    database_url: DatabaseOption = None,
+    load_data: Annotated[
+        bool, typer.Option("--load/--no-load", help="Import changed inputs before serving.")
+    ] = True,
+) -> None:
+    """Serve the web app (loads the bundled and shared data first, if changed)."""
+    import uvicorn
+
+    from commonground.web.app import create_app
+
+    settings = _settings(database_url)
+    store = _store(database_url)
+    if load_data:
+        from commonground.ingest.loader import load_all
+
+        for line in load_all(store, settings.shared_data_dir, console=err):
+            err.print(line)
+    bind_host = host or settings.host
+    bind_port = port or settings.port
+    err.print(f"Common Ground on http://{bind_host}:{bind_port}/  ({store.dialect})")
+    uvicorn.run(create_app(settings, store=store), host=bind_host, port=bind_port, log_level="info")
+
+
+def main() -> None:
+    verbose = "--verbose" in sys.argv
+    if verbose:
+        sys.argv.remove("--verbose")
+    try:
+        app()
+    except Error as exc:
+        if verbose:
+            raise
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

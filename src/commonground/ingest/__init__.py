@@ -1,0 +1,1 @@
+"""Importers: one module per source, each all-or-nothing in one transaction."""

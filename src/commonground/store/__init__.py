@@ -1,0 +1,1 @@
+"""The store: one SQLAlchemy schema on SQLite and PostgreSQL, migrated by Alembic."""

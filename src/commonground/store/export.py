@@ -1,0 +1,65 @@
+"""Export any table as CSV or JSON, streamed in primary-key order."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import IO, Any
+
+from sqlalchemy import select
+
+from commonground.errors import NotFoundError
+from commonground.store.engine import Store
+from commonground.store.models import Base
+
+
+def _table(name: str):  # type: ignore[no-untyped-def]
+    table = Base.metadata.tables.get(name)
+    if table is None:
+        known = ", ".join(sorted(Base.metadata.tables))
+        raise NotFoundError(f"no table {name!r}; tables: {known}")
+    return table
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
+        # JSON readers parse numbers as doubles; exact integers travel as strings.
+        return str(value)
+    return value
+
+
+def rows(store: Store, name: str) -> Iterator[dict[str, Any]]:
+    table = _table(name)
+    with store.engine.connect() as conn:
+        result = conn.execute(select(table).order_by(*table.primary_key.columns))
+        for row in result.mappings():
+            yield {key: _plain(value) for key, value in row.items()}
+
+
+def write_csv(store: Store, name: str, out: IO[str]) -> int:
+    table = _table(name)
+    writer = csv.DictWriter(out, fieldnames=[c.name for c in table.columns])
+    writer.writeheader()
+    count = 0
+    for row in rows(store, name):
+        writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v for k, v in row.items()})
+        count += 1
+    return count
+
+
+def write_json(store: Store, name: str, out: IO[str]) -> int:
+    out.write("[")
+    count = 0
+    for row in rows(store, name):
+        out.write(",\n" if count else "\n")
+        out.write(json.dumps(row, ensure_ascii=False))
+        count += 1
+    out.write("\n]\n")
+    return count
