@@ -60,7 +60,9 @@ def init(database_url: DatabaseOption = None) -> None:
 
 @app.command("import")
 def import_(
-    source: Annotated[str, typer.Argument(help="Which importer; `commonground sources` lists them.")],
+    source: Annotated[
+        str, typer.Argument(help="Which importer; `commonground sources` lists them.")
+    ],
     path: Annotated[
         Path | None, typer.Argument(help="File or folder; default: its folder in ../shared/data.")
     ] = None,
@@ -123,7 +125,9 @@ def stats(database_url: DatabaseOption = None) -> None:
 def export(
     table: Annotated[str, typer.Argument(help="Table name, e.g. instrument or participation.")],
     format: Annotated[str, typer.Option("--format", "-f", help="csv or json")] = "csv",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File; default stdout.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File; default stdout.")
+    ] = None,
     database_url: DatabaseOption = None,
 ) -> None:
     """Export one table as CSV or JSON (exact integers as strings in JSON)."""

@@ -99,7 +99,9 @@ class ImportContext:
         cache: str = "",
     ) -> T:
         """Insert, or update the row with the same natural key: re-imports never duplicate."""
-        index = self.existing(model, lambda r: tuple(getattr(r, k) for k in key), cache or ",".join(key))
+        index = self.existing(
+            model, lambda r: tuple(getattr(r, k) for k in key), cache or ",".join(key)
+        )
         natural = tuple(values[k] for k in key)
         row = index.get(natural)
         if row is None:

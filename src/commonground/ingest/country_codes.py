@@ -111,7 +111,10 @@ class CountryCodesImporter(Importer):
         for number, row in enumerate(rows, start=1):
             if row.alpha3 in seen:
                 raise IngestError(
-                    path=main, record=number, field="ISO3166-1-Alpha-3", value=row.alpha3,
+                    path=main,
+                    record=number,
+                    field="ISO3166-1-Alpha-3",
+                    value=row.alpha3,
                     reason="duplicate code",
                 )
             seen.add(row.alpha3)
@@ -150,7 +153,9 @@ class CountryCodesImporter(Importer):
                     "m49_region_code": row.region_code.zfill(3) if row.region_code else None,
                     "m49_region_en": row.region_name or None,
                     "m49_region_zh": regional.get("region") or None,
-                    "m49_subregion_code": row.subregion_code.zfill(3) if row.subregion_code else None,
+                    "m49_subregion_code": row.subregion_code.zfill(3)
+                    if row.subregion_code
+                    else None,
                     "m49_subregion_en": row.subregion_name or None,
                     "m49_subregion_zh": regional.get("subregion") or None,
                     "m49_intermediate_code": row.intermediate_code.zfill(3)

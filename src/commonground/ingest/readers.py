@@ -73,7 +73,10 @@ def read_csv(path: Path, *, required: tuple[str, ...] = (), skip_lines: int = 0)
                 return
             except (csv.Error, UnicodeDecodeError) as exc:
                 raise IngestError(
-                    path=path, record=record + 1, line=reader.line_num, reason=f"malformed CSV: {exc}"
+                    path=path,
+                    record=record + 1,
+                    line=reader.line_num,
+                    reason=f"malformed CSV: {exc}",
                 ) from exc
             if not any(v.strip() for v in values):
                 continue
@@ -129,8 +132,6 @@ def read_xlsx(path: Path, sheet: str, *, header_row: int = 1) -> Iterator[Row]:
         if not any(v not in (None, "") for v in values):
             continue
         record += 1
-        data = {
-            h: ("" if v is None else v) for h, v in zip(header, values, strict=False) if h
-        }
+        data = {h: ("" if v is None else v) for h, v in zip(header, values, strict=False) if h}
         yield Row(record, line, data)
     book.close()

@@ -44,7 +44,9 @@ def make_engine(url: str) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql":
         return create_engine(parsed, pool_pre_ping=True)
-    raise StoreError(f"unsupported database: {parsed.get_backend_name()} (use sqlite or postgresql)")
+    raise StoreError(
+        f"unsupported database: {parsed.get_backend_name()} (use sqlite or postgresql)"
+    )
 
 
 class Store:

@@ -49,7 +49,12 @@ def write_csv(store: Store, name: str, out: IO[str]) -> int:
     writer.writeheader()
     count = 0
     for row in rows(store, name):
-        writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v for k, v in row.items()})
+        writer.writerow(
+            {
+                k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+                for k, v in row.items()
+            }
+        )
         count += 1
     return count
 

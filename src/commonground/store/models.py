@@ -230,7 +230,9 @@ class InstrumentRelation(Base):
 
     subject_id: Mapped[str] = mapped_column(ForeignKey("instrument.id"), primary_key=True)
     predicate: Mapped[str] = mapped_column(String(30), primary_key=True)
-    object_id: Mapped[str] = mapped_column(ForeignKey("instrument.id"), primary_key=True, index=True)
+    object_id: Mapped[str] = mapped_column(
+        ForeignKey("instrument.id"), primary_key=True, index=True
+    )
     source_id: Mapped[str | None] = mapped_column(ForeignKey("source.id"))
     note: Mapped[str | None] = mapped_column(Text)
 

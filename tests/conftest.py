@@ -1,0 +1,94 @@
+"""Fixtures: a real, migrated database per test — SQLite by default, PostgreSQL when
+COMMONGROUND_TEST_DATABASE_URL names a server (the test command runs the suite on both)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from commonground.config import default_shared_data_dir
+from commonground.store.engine import Store
+from commonground.store.migrate import upgrade
+from commonground.store.models import Base
+
+TEST_URL = os.environ.get("COMMONGROUND_TEST_DATABASE_URL", "")
+ON_POSTGRES = TEST_URL.startswith("postgres")
+DATA = Path(__file__).parent / "data"
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"commonground database: {'postgresql' if ON_POSTGRES else 'sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database to copy (SQLite) or truncate (PostgreSQL) for each test."""
+    if ON_POSTGRES:
+        admin_url = make_url(TEST_URL).set(drivername="postgresql+psycopg")
+        name = f"cg_test_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = admin_url.set(database=name).render_as_string(hide_password=False)
+        store = Store.from_url(url)
+        upgrade(store)
+        store.dispose()
+        yield url
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+        store = Store.from_url(f"sqlite:///{path}")
+        upgrade(store)
+        store.dispose()
+        yield str(path)
+
+
+@pytest.fixture
+def database_url(_template: str, tmp_path: Path) -> str:
+    """A fresh, empty, migrated database for this test."""
+    if ON_POSTGRES:
+        engine = create_engine(make_url(_template))
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return _template
+    path = tmp_path / "test.sqlite3"
+    shutil.copyfile(_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    store = Store.from_url(database_url)
+    yield store
+    store.dispose()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    path = default_shared_data_dir()
+    if not path.is_dir():
+        pytest.skip(f"shared data not found at {path}")
+    return path
+
+
+@pytest.fixture
+def asset():
+    """Path to a named test input under tests/data/ (bad inputs are named for the fault)."""
+
+    def find(name: str) -> Path:
+        path = DATA / name
+        assert path.exists(), f"missing test asset {path}"
+        return path
+
+    return find
