@@ -7,6 +7,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,9 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"commonground database: {'postgresql' if ON_POSTGRES else 'sqlite'}"
 
 
-@pytest.fixture(scope="session")
-def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A migrated database to copy (SQLite) or truncate (PostgreSQL) for each test."""
+@contextmanager
+def _new_database(tmp_dir: Path) -> Iterator[str]:
+    """A new, migrated database: a file on SQLite, a fresh database on PostgreSQL."""
     if ON_POSTGRES:
         admin_url = make_url(TEST_URL).set(drivername="postgresql+psycopg")
         name = f"cg_test_{uuid.uuid4().hex[:10]}"
@@ -37,19 +38,41 @@ def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         url = admin_url.set(database=name).render_as_string(hide_password=False)
-        store = Store.from_url(url)
-        upgrade(store)
-        store.dispose()
-        yield url
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
     else:
-        path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-        store = Store.from_url(f"sqlite:///{path}")
-        upgrade(store)
+        url = f"sqlite:///{tmp_dir / 'db.sqlite3'}"
+    store = Store.from_url(url)
+    upgrade(store)
+    store.dispose()
+    try:
+        yield url
+    finally:
+        if ON_POSTGRES:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database to copy (SQLite) or truncate (PostgreSQL) for each test."""
+    with _new_database(tmp_path_factory.mktemp("template")) as url:
+        yield url if ON_POSTGRES else make_url(url).database
+
+
+@pytest.fixture(scope="session")
+def loaded_store(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[Store]:
+    """One database with the states, income classes and the bundled dataset, read-only
+    for the tests that share it (data-quality and claim checks, analyses)."""
+    from commonground.ingest.base import run_import
+    from commonground.ingest.catalog import get_importer
+
+    with _new_database(tmp_path_factory.mktemp("loaded")) as url:
+        store = Store.from_url(url)
+        for name in ("country-codes", "worldbank", "curated"):
+            importer = get_importer(name)
+            run_import(store, importer, importer.default_path(shared_data))
+        yield store
         store.dispose()
-        yield str(path)
 
 
 @pytest.fixture

@@ -146,6 +146,57 @@ def export(
 
 
 @app.command()
+def coverage(
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+    database_url: DatabaseOption = None,
+) -> None:
+    """Which fields and lists each bundled record fills; counts per jurisdiction and type."""
+    import json
+
+    from commonground.analysis.coverage import coverage as compute
+
+    report = compute(_store(database_url))
+    if format == "json":
+        out.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
+        return
+    if format != "table":
+        raise Error(f"unknown format {format!r}: use table or json")
+    table = Table(
+        "record", "type", "jurisdiction", "dates", "sources", "participants", "provisions", "gaps"
+    )
+    for r in report.records:
+        shown = str(r.participants)
+        if r.participants_status:
+            shown += f" ({r.participants_status}"
+            shown += f", of {r.participants_expected})" if r.participants_expected else ")"
+        table.add_row(
+            r.id,
+            r.type,
+            r.jurisdiction or "",
+            str(r.events),
+            str(r.sources),
+            shown,
+            str(r.provisions),
+            ", ".join(r.gaps),
+        )
+    out.print(table)
+    for title, counts in (("jurisdiction", report.by_jurisdiction), ("type", report.by_type)):
+        summary = Table(title, "records")
+        for key, count in counts.items():
+            summary.add_row(key, str(count))
+        out.print(summary)
+    missing = report.without_source
+    out.print(
+        f"{len(report.records)} records; "
+        + (
+            f"[red]{len(missing)} without a source: {', '.join(missing)}[/]"
+            if missing
+            else "every record has a source"
+        )
+    )
+
+
+@app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="Port.")] = None,

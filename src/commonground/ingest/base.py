@@ -42,17 +42,16 @@ def validate(schema: type[M], row: Row, path: Path) -> M:
         return schema.model_validate(row.data)
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = err.get("loc") or ()
-        name = str(loc[0]) if loc else None
-        alias = name
-        if name is not None and name in schema.model_fields:
-            alias = schema.model_fields[name].alias or name
+        loc = [str(part) for part in err.get("loc") or ()]
+        if loc and loc[0] in schema.model_fields:
+            loc[0] = schema.model_fields[loc[0]].alias or loc[0]
+        value = err.get("input")
         raise IngestError(
             path=path,
             record=row.record,
             line=row.line,
-            field=alias,
-            value=err.get("input") if not isinstance(err.get("input"), dict) else None,
+            field=".".join(loc) or None,
+            value=None if isinstance(value, dict | list) else value,
             reason=err.get("msg", "invalid"),
         ) from None
 
@@ -114,6 +113,33 @@ class ImportContext:
                     setattr(row, name, value)
         self.tick()
         return row
+
+    def prune(
+        self,
+        model: type[T],
+        keep: set[Hashable],
+        *,
+        key: Sequence[str],
+        where: Any,
+        order: Callable[[T], Any] | None = None,
+    ) -> int:
+        """Delete rows matching `where` whose natural key is not in `keep`.
+
+        For sources that are the whole truth about their records (the bundled
+        dataset): a row removed from the file is removed from the store.
+        """
+        stale = [
+            row
+            for row in self.session.scalars(select(model).where(where))
+            if tuple(getattr(row, k) for k in key) not in keep
+        ]
+        # `order` puts children before parents in self-referencing tables.
+        for row in sorted(stale, key=order) if order else stale:
+            self.session.delete(row)
+            if order:
+                self.session.flush()
+        self._caches = {k: v for k, v in self._caches.items() if k[0] is not model}
+        return len(stale)
 
     def source(self, **values: Any) -> str:
         """Upsert a Source row (every fact cites one) and return its id."""

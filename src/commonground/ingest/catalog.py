@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 from commonground.errors import Error
+from commonground.ingest.agora import AgoraImporter
 from commonground.ingest.base import Importer
 from commonground.ingest.country_codes import CountryCodesImporter
+from commonground.ingest.curated import CuratedImporter
+from commonground.ingest.epoch import EpochImporter
+from commonground.ingest.ibm_nexus import IbmNexusImporter
+from commonground.ingest.mit_risk import MitRiskImporter
+from commonground.ingest.oecd import OecdAiImporter
+from commonground.ingest.worldbank import WorldBankImporter
 
 IMPORTERS: dict[str, type[Importer]] = {
     cls.name: cls
     for cls in (
         CountryCodesImporter,
+        WorldBankImporter,
+        AgoraImporter,
+        OecdAiImporter,
+        EpochImporter,
+        MitRiskImporter,
+        IbmNexusImporter,
+        CuratedImporter,
     )
 }
 

@@ -135,3 +135,30 @@ def read_xlsx(path: Path, sheet: str, *, header_row: int = 1) -> Iterator[Row]:
         data = {h: ("" if v is None else v) for h, v in zip(header, values, strict=False) if h}
         yield Row(record, line, data)
     book.close()
+
+
+def read_yaml_list(path: Path, *, key: str | None = None) -> list[Row]:
+    """A YAML list of mappings (optionally under `key`), each with its line number."""
+    data = read_yaml(path)
+    with path.open(encoding="utf-8") as fh:
+        node = yaml.compose(fh)
+    if key is not None:
+        if not isinstance(data, dict) or key not in data:
+            raise IngestError(path=path, field=key, reason="missing top-level key")
+        data = data[key]
+        node = next(v for k, v in node.value if k.value == key)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise IngestError(path=path, reason="expected a list of records")
+    rows = []
+    for index, (item, item_node) in enumerate(zip(data, node.value, strict=True), start=1):
+        if not isinstance(item, dict):
+            raise IngestError(
+                path=path,
+                record=index,
+                line=item_node.start_mark.line + 1,
+                reason="expected a mapping",
+            )
+        rows.append(Row(index, item_node.start_mark.line + 1, item))
+    return rows

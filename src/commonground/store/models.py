@@ -280,7 +280,10 @@ class Provision(Base):
     title_zh: Mapped[str | None] = mapped_column(Text)
     text_en: Mapped[str | None] = mapped_column(Text)
     text_zh: Mapped[str | None] = mapped_column(Text)
-    text_kind: Mapped[str] = mapped_column(String(20))  # verbatim | summary | guidance
+    # Each language's text is verbatim (quoted from the source), a faithful summary
+    # or translation of ours, or guidance; the two often differ.
+    text_kind_en: Mapped[str | None] = mapped_column(String(20))
+    text_kind_zh: Mapped[str | None] = mapped_column(String(20))
     source_id: Mapped[str] = mapped_column(ForeignKey("source.id"))
 
 

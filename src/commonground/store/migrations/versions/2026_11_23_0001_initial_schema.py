@@ -352,7 +352,8 @@ def upgrade() -> None:
         sa.Column("title_zh", sa.Text(), nullable=True),
         sa.Column("text_en", sa.Text(), nullable=True),
         sa.Column("text_zh", sa.Text(), nullable=True),
-        sa.Column("text_kind", sa.String(length=20), nullable=False),
+        sa.Column("text_kind_en", sa.String(length=20), nullable=True),
+        sa.Column("text_kind_zh", sa.String(length=20), nullable=True),
         sa.Column("source_id", sa.String(length=200), nullable=False),
         sa.ForeignKeyConstraint(
             ["instrument_id"], ["instrument.id"], name=op.f("fk_provision_instrument_id_instrument")

@@ -1,0 +1,1 @@
+"""Analyses over the store: coverage, representation, consensus."""
