@@ -197,6 +197,30 @@ def coverage(
 
 
 @app.command()
+def claims(
+    format: Annotated[str, typer.Option("--format", "-f", help="table, md or json")] = "table",
+    database_url: DatabaseOption = None,
+) -> None:
+    """The seeds' claims, checked against the data: confirmed, differs or undecided."""
+    import json
+
+    from commonground.analysis.claims import as_dicts, check_claims, to_markdown
+
+    results = check_claims(_store(database_url))
+    if format == "json":
+        out.print_json(json.dumps(as_dicts(results), ensure_ascii=False))
+    elif format == "md":
+        sys.stdout.write(to_markdown(results))
+    elif format == "table":
+        table = Table("claim", "the seed says", "what the data shows", "verdict")
+        for r in results:
+            table.add_row(r.id, r.expected, r.ours, r.verdict)
+        out.print(table)
+    else:
+        raise Error(f"unknown format {format!r}: use table, md or json")
+
+
+@app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind.")] = None,
     port: Annotated[int | None, typer.Option(help="Port.")] = None,
