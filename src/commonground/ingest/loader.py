@@ -28,7 +28,12 @@ def last_digest(store: Store, importer: str, path: Path) -> str | None:
 def load_all(
     store: Store, shared_dir: Path, *, force: bool = False, console: Console | None = None
 ) -> Iterator[str]:
-    """Import each source in catalog order; unchanged inputs are skipped."""
+    """Import each source in catalog order; unchanged inputs are skipped. The search
+    index is rebuilt when anything was imported (or when it is empty)."""
+    from commonground.search.index import rebuild
+    from commonground.search.models import SearchDocument
+
+    changed = False
     for name, cls in IMPORTERS.items():
         importer = cls()
         path = importer.default_path(shared_dir)
@@ -41,4 +46,9 @@ def load_all(
                 yield f"{name}: up to date"
                 continue
         result = run_import(store, importer, path, console=console)
+        changed = True
         yield f"{name}: imported {result.records} records"
+    with store.sessions() as session:
+        empty = session.scalar(select(SearchDocument.id).limit(1)) is None
+    if changed or empty:
+        yield f"search index: {rebuild(store)} documents"

@@ -2,43 +2,83 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 
 from commonground import __version__
 from commonground.config import Settings
+from commonground.errors import Error, NotFoundError
+from commonground.registry.pagination import BadCursor
 from commonground.store.engine import Store
-from commonground.store.models import Instrument
-from commonground.store.stats import table_counts
+from commonground.web.i18n import LANGS, negotiate
+from commonground.web.routes import pages
+from commonground.web.templating import STATIC, Templates
 
-TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+def _lang_of(request: Request) -> str:
+    first = request.url.path.split("/")[1] if request.url.path.count("/") >= 1 else ""
+    return first if first in LANGS else negotiate(request.headers.get("accept-language"))
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    # datasette's error shape for JSON; a page in the visitor's language otherwise.
+    if request.url.path.startswith("/api/") or request.url.path.endswith((".json", ".csv")):
+        return JSONResponse({"ok": False, "error": message, "status": status}, status_code=status)
+    templates: Templates = request.app.state.templates
+    return templates.render(
+        request,
+        "error.html",
+        _lang_of(request),
+        {"status": status, "message": message},
+        status=status,
+    )
 
 
 def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     store = store or Store.from_url(settings.database_url)
-    app = FastAPI(title="Common Ground", version=__version__, docs_url="/api/docs")
+    app = FastAPI(
+        title="Common Ground API",
+        version=__version__,
+        description="International AI governance: instruments, actors, participation and sources, "
+        "each fact cited. 国际人工智能治理：文书、行为体、参与情况与来源，每条事实均注明出处。",
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
     app.state.store = store
+    app.state.settings = settings
+    app.state.templates = Templates()
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @app.get("/", response_class=HTMLResponse)
-    def home(request: Request) -> HTMLResponse:
-        counts = table_counts(store)
-        with store.sessions() as session:
-            recent = session.scalars(
-                select(Instrument)
-                .where(Instrument.origin == "curated")
-                .order_by(Instrument.year.desc(), Instrument.id)
-                .limit(50)
-            ).all()
-        return TEMPLATES.TemplateResponse(
-            request, "home.html", {"counts": counts, "instruments": recent, "version": __version__}
-        )
+    @app.exception_handler(NotFoundError)
+    def not_found(request: Request, exc: NotFoundError) -> Response:
+        return _error(request, 404, str(exc))
 
-    @app.get("/api/v1/stats")
-    def stats() -> dict[str, int]:
-        return table_counts(store)
+    @app.exception_handler(BadCursor)
+    def bad_cursor(request: Request, exc: BadCursor) -> Response:
+        return _error(request, 400, str(exc))
 
+    @app.exception_handler(RequestValidationError)
+    def invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = exc.errors()
+        if any(tuple(e.get("loc", ()))[:2] == ("path", "lang") for e in errors):
+            return _error(request, 404, f"no such language: {request.url.path}")
+        if request.url.path.startswith("/api/"):
+            detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in errors]
+            message = "; ".join(f"{'.'.join(map(str, d['loc']))}: {d['msg']}" for d in detail)
+            return JSONResponse(
+                {"ok": False, "error": message, "errors": detail, "status": 422}, status_code=422
+            )
+        return _error(request, 400, "; ".join(str(e.get("msg", "")) for e in errors))
+
+    @app.exception_handler(Error)
+    def error(request: Request, exc: Error) -> Response:
+        return _error(request, 400, str(exc))
+
+    from commonground.web.routes import api
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
     return app

@@ -1,0 +1,1 @@
+"""Routers: pages (HTML) and the JSON API."""
