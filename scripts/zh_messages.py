@@ -238,7 +238,7 @@ ZH = {
     "Instrument": "文书",
     "Provision": "条款",
     "Actor": "行为体",
-    "Executive order": "行政令",
+    "Yes": "是", "No": "否", "Executive order": "行政令",
     "Agreement": "协定",
     "Roadmap": "路线图",
     "International": "国际",

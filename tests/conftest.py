@@ -83,6 +83,7 @@ def database_url(_template: str, tmp_path: Path) -> str:
         tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
         with engine.begin() as conn:
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            conn.execute(text("INSERT INTO store_state (id, version) VALUES (1, 0)"))
         engine.dispose()
         return _template
     path = tmp_path / "test.sqlite3"

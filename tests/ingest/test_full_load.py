@@ -48,4 +48,5 @@ def test_load_imports_every_source_with_the_expected_counts_and_is_idempotent(st
     list(load_all(store, shared_data, force=True))
     second = table_counts(store)
     assert second.pop("import_run") == 2 * first.pop("import_run")
+    assert second.pop("store_state") == first.pop("store_state") == 1  # one row, a counter
     assert second == first

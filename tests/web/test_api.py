@@ -375,6 +375,7 @@ def test_unknown_ids_are_404_json(client, path):
         ("/api/v1/models", {"in_notable": "perhaps"}, 422),
         ("/api/v1/instruments", {"format": "xml"}, 422),
         ("/api/v1/instruments", {"type": "a\x00b"}, 400),
+        ("/api/v1/participation", [("act", "\x00"), ("act", "signed")], 400),
     ],
 )
 def test_bad_parameters_are_400_or_422_json(client, path, params, status):

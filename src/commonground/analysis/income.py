@@ -9,6 +9,7 @@ such: the answer says which fiscal year it used.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -47,13 +48,15 @@ class IncomeAnswer:
 class IncomeGroups:
     """All income facts loaded once; answers per actor and date without more queries."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, actors: Collection[str] | None = None) -> None:
+        """All income facts, or only those of `actors` (a page needs a few dozen)."""
         self._by_actor: dict[str, dict[int, str]] = {}
-        rows = session.execute(
-            select(ActorFact.actor_id, ActorFact.period, ActorFact.value).where(
-                ActorFact.key == KEY
-            )
+        stmt = select(ActorFact.actor_id, ActorFact.period, ActorFact.value).where(
+            ActorFact.key == KEY
         )
+        if actors is not None:
+            stmt = stmt.where(ActorFact.actor_id.in_(sorted(actors)))
+        rows = session.execute(stmt)
         for actor_id, period, value in rows:
             self._by_actor.setdefault(actor_id, {})[_fy_number(period)] = value
         self.latest = max((y for years in self._by_actor.values() for y in years), default=None)

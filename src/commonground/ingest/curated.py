@@ -17,10 +17,12 @@ from commonground.ingest.base import ImportContext, Importer, validate
 from commonground.ingest.curated_schema import (
     ActorRecord,
     InstrumentRecord,
+    MappingRow,
     ParticipationRow,
     ProvisionFile,
     ProvisionRecord,
     SourceRecord,
+    TaxonomyFile,
 )
 from commonground.ingest.readers import Row, read_csv, read_yaml, read_yaml_list
 from commonground.ingest.values import partial_date
@@ -33,9 +35,12 @@ from commonground.store.models import (
     InstrumentRelation,
     InstrumentSource,
     InstrumentVersion,
+    Mapping,
     Participation,
     Provision,
     Source,
+    Taxonomy,
+    Term,
 )
 
 ORIGIN = "curated"
@@ -57,6 +62,8 @@ class CuratedImporter(Importer):
             ("instruments", "*.yaml"),
             ("participation", "*.csv"),
             ("provisions", "*.yaml"),
+            ("taxonomies", "*.yaml"),
+            ("mappings", "*.csv"),
         ):
             files += sorted((path / folder).glob(pattern))
         return files
@@ -80,6 +87,10 @@ class _Dataset:
         self.instruments: list[tuple[Path, Row, InstrumentRecord]] = []
         self.participation: list[tuple[Path, Row, str, ParticipationRow]] = []
         self.provisions: list[tuple[Path, str, ProvisionRecord, str | None, int]] = []
+        self.taxonomies: list[tuple[Path, TaxonomyFile]] = []
+        self.mappings: list[tuple[Path, Row, str, MappingRow]] = []
+        self.known_terms: set[str] = set()
+        self.known_provisions: set[str] = set()
 
     @classmethod
     def read(cls, root: Path, ctx: ImportContext) -> _Dataset:
@@ -115,6 +126,27 @@ class _Dataset:
                     reason=f"must match the file name ({path.stem})",
                 )
             data._flatten(path, parsed.instrument, parsed.provisions, None)
+        for path in sorted((root / "taxonomies").glob("*.yaml")):
+            raw = read_yaml(path)
+            data.taxonomies.append(
+                (
+                    path,
+                    validate(TaxonomyFile, Row(1, 1, raw if isinstance(raw, dict) else {}), path),
+                )
+            )
+        for path in sorted((root / "mappings").glob("*.csv")):
+            if not path.stem.startswith("cg-"):
+                raise IngestError(path=path, reason="curated mapping files are named cg-<set>.csv")
+            for row in read_csv(path, required=("subject_id", "predicate", "object_id", "source")):
+                data.mappings.append((path, row, path.stem, validate(MappingRow, row, path)))
+        data.known_terms = set(
+            ctx.session.scalars(select(Term.id).join(Taxonomy).where(Taxonomy.origin != ORIGIN))
+        )
+        data.known_provisions = set(
+            ctx.session.scalars(
+                select(Provision.id).join(Instrument).where(Instrument.origin != ORIGIN)
+            )
+        )
         return data
 
     def _flatten(
@@ -231,6 +263,91 @@ class _Dataset:
                     reason=f"provision ids start with the instrument id ({instrument}/)",
                 )
             provision_ids.add(node.id)
+        self._check_vocabularies(sources, instrument_ids | self.known_instruments, provision_ids)
+
+    def _check_vocabularies(
+        self, sources: set[str], instruments: set[str], provisions: set[str]
+    ) -> None:
+        terms = set(self.known_terms)
+        for path, tax in self.taxonomies:
+            if tax.source not in sources:
+                raise IngestError(
+                    path=path, field="source", value=tax.source, reason="unknown source"
+                )
+            own = {t.id for t in tax.terms}
+            for number, term in enumerate(tax.terms, start=1):
+                if term.id in terms:
+                    raise IngestError(
+                        path=path,
+                        record=number,
+                        field="id",
+                        value=term.id,
+                        reason="duplicate term id",
+                    )
+                if not term.id.startswith(tax.id + ":"):
+                    raise IngestError(
+                        path=path,
+                        record=number,
+                        field="id",
+                        value=term.id,
+                        reason=f"term ids start with the taxonomy id ({tax.id}:)",
+                    )
+                if term.parent and term.parent not in own:
+                    raise IngestError(
+                        path=path,
+                        record=number,
+                        field="parent",
+                        value=term.parent,
+                        reason="unknown parent term",
+                    )
+                if term.source not in sources:
+                    raise IngestError(
+                        path=path,
+                        record=number,
+                        field="source",
+                        value=term.source,
+                        reason="unknown source",
+                    )
+                terms.add(term.id)
+        known = {
+            "term": terms,
+            "provision": provisions | self.known_provisions,
+            "instrument": instruments,
+        }
+        seen: set[tuple[str, str, str, str]] = set()
+        for path, row, mapping_set, m in self.mappings:
+            for side in ("subject", "object"):
+                value, kind = getattr(m, f"{side}_id"), getattr(m, f"{side}_type")
+                if value not in known[kind]:
+                    # Crosswalks on the web cite ids that do not exist; ours may not.
+                    raise IngestError(
+                        path=path,
+                        record=row.record,
+                        line=row.line,
+                        field=f"{side}_id",
+                        value=value,
+                        reason=f"unknown {kind}",
+                    )
+            if m.source not in sources:
+                raise IngestError(
+                    path=path,
+                    record=row.record,
+                    line=row.line,
+                    field="source",
+                    value=m.source,
+                    reason="unknown source",
+                )
+            key = (mapping_set, m.subject_id, m.predicate, m.object_id)
+            if key in seen:
+                raise IngestError(
+                    path=path,
+                    record=row.record,
+                    line=row.line,
+                    field="object_id",
+                    value=m.object_id,
+                    reason="duplicate mapping",
+                )
+            seen.add(key)
 
     # -- writing ---------------------------------------------------------------------
 
@@ -441,9 +558,97 @@ class _Dataset:
             where=Provision.instrument_id.in_(curated_ids),
             order=lambda p: -p.id.count("/"),
         )
+        self._write_vocabularies(ctx)
         # Instruments (and actors) dropped from the files go last, after their children.
         ctx.prune(Instrument, {(i,) for i in ids}, key=("id",), where=in_curated)
         ctx.prune(Actor, {(a,) for a in curated_actors}, key=("id",), where=Actor.origin == ORIGIN)
+
+    def _write_vocabularies(self, ctx: ImportContext) -> None:
+        taxonomy_ids = {tax.id for _, tax in self.taxonomies}
+        kept_terms: set[tuple[str]] = set()
+        for _, tax in self.taxonomies:
+            ctx.upsert(
+                Taxonomy,
+                {
+                    "id": tax.id,
+                    "name_en": tax.names.en,
+                    "name_zh": tax.names.zh,
+                    "version": tax.version,
+                    "publisher": tax.publisher,
+                    "url": None,
+                    "description_en": tax.description.en if tax.description else None,
+                    "source_id": tax.source,
+                    "origin": ORIGIN,
+                },
+            )
+        ctx.session.flush()
+        for _, tax in self.taxonomies:
+            # Parents first, so the self-reference is satisfied on insert.
+            for position, term in sorted(
+                enumerate(tax.terms, start=1), key=lambda item: item[1].parent is not None
+            ):
+                ctx.upsert(
+                    Term,
+                    {
+                        "id": term.id,
+                        "taxonomy_id": tax.id,
+                        "parent_id": term.parent,
+                        "code": term.code,
+                        "kind": term.kind,
+                        "name_en": term.names.en,
+                        "name_zh": term.names.zh,
+                        "definition_en": term.definitions.en if term.definitions else None,
+                        "definition_zh": term.definitions.zh if term.definitions else None,
+                        "url": None,
+                        "position": position,
+                        "extra": {
+                            "source": term.source,
+                            **({"note": term.note} if term.note else {}),
+                        },
+                    },
+                )
+                kept_terms.add((term.id,))
+            ctx.session.flush()
+        kept_mappings: set[tuple[str, str, str, str]] = set()
+        for _, _, mapping_set, m in self.mappings:
+            ctx.upsert(
+                Mapping,
+                {
+                    "mapping_set": mapping_set,
+                    "subject_id": m.subject_id,
+                    "subject_type": m.subject_type,
+                    "predicate": m.predicate,
+                    "object_id": m.object_id,
+                    "object_type": m.object_type,
+                    "justification": m.justification,
+                    "confidence": m.confidence,
+                    "method": m.method,
+                    "author": m.author,
+                    "review_status": m.review_status,
+                    "source_id": m.source,
+                    "note": m.note,
+                },
+                key=("mapping_set", "subject_id", "predicate", "object_id"),
+            )
+            kept_mappings.add((mapping_set, m.subject_id, m.predicate, m.object_id))
+        # Every curated mapping set is named cg-…: a set dropped from the files is pruned too.
+        ctx.prune(
+            Mapping,
+            kept_mappings,
+            key=("mapping_set", "subject_id", "predicate", "object_id"),
+            where=Mapping.mapping_set.like("cg-%"),
+        )
+        curated_taxonomies = select(Taxonomy.id).where(Taxonomy.origin == ORIGIN).scalar_subquery()
+        ctx.prune(
+            Term,
+            kept_terms,
+            key=("id",),
+            where=Term.taxonomy_id.in_(curated_taxonomies),
+            order=lambda t: t.parent_id is None,
+        )
+        ctx.prune(
+            Taxonomy, {(t,) for t in taxonomy_ids}, key=("id",), where=Taxonomy.origin == ORIGIN
+        )
 
 
 def _instrument_values(rec: InstrumentRecord) -> dict[str, object]:

@@ -208,3 +208,54 @@ class ProvisionRecord(Strict):
 class ProvisionFile(Strict):
     instrument: str
     provisions: list[ProvisionRecord] = Field(min_length=1)
+
+
+class TermRecord(Strict):
+    id: Slug
+    code: str | None = None
+    names: Bilingual
+    definitions: OptionalBilingual | None = None
+    parent: str | None = None
+    kind: str = "term"
+    source: str
+    note: str | None = None
+
+
+class TaxonomyFile(Strict):
+    """A versioned vocabulary of ours (e.g. the principle taxonomy, the glossary)."""
+
+    id: Slug
+    version: str = Field(min_length=1)
+    names: Bilingual
+    description: OptionalBilingual | None = None
+    publisher: str = Field(min_length=1)
+    source: str
+    terms: list[TermRecord] = Field(min_length=1)
+
+
+MAPPING_PREDICATES = (
+    "skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch skos:relatedMatch "
+    "cg:expresses cg:defines cg:contradicts"
+).split()
+
+
+class MappingRow(Strict):
+    """SSSOM-like: one mapping or tag, with how it was made and whether it was reviewed."""
+
+    subject_id: str = Field(min_length=1)
+    subject_type: Literal["term", "provision", "instrument"]
+    predicate: Literal[tuple(MAPPING_PREDICATES)]  # type: ignore[valid-type]
+    object_id: str = Field(min_length=1)
+    object_type: Literal["term", "provision", "instrument"]
+    justification: str = Field(pattern=r"^semapv:[A-Za-z]+$")
+    confidence: float | None = Field(default=None, ge=0, le=1)
+    method: Literal["manual", "rule", "model"]
+    author: str = Field(min_length=1)
+    review_status: Literal["unreviewed", "reviewed", "rejected"]
+    source: str = Field(min_length=1)
+    note: str | None = None
+
+    @field_validator("confidence", "note", mode="before")
+    @classmethod
+    def _blank(cls, value: object) -> object:
+        return None if value == "" else value

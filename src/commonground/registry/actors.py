@@ -34,6 +34,7 @@ def _latest_income() -> ColumnElement:
             ActorFact.key == INCOME_KEY,
             ActorFact.period == LATEST_INCOME,
         )
+        .correlate(Actor)
         .scalar_subquery()
     )
 
@@ -66,7 +67,10 @@ def facet_counts(session: Session, filters: Mapping[str, Sequence[str]]) -> dict
     for facet in FACETS:
         col = _column(facet)
         rows = session.execute(
-            select(col, func.count()).where(*_conditions(filters, skip=facet)).group_by(col)
+            select(col, func.count())
+            .select_from(Actor)
+            .where(*_conditions(filters, skip=facet))
+            .group_by(col)
         ).all()
         counts[facet] = sorted(
             (

@@ -220,7 +220,6 @@ def get_instrument(session: Session, id: str) -> InstrumentDetail:
         .order_by(InstrumentEvent.date, InstrumentEvent.id)
     ).all()
     as_of = as_of_date([e for e, _ in events])
-    income = IncomeGroups(session)
     signatories = []
     rows = session.execute(
         select(Participation, Actor, Source)
@@ -229,6 +228,7 @@ def get_instrument(session: Session, id: str) -> InstrumentDetail:
         .where(Participation.instrument_id == id)
         .order_by(Participation.act, Actor.name_en)
     ).all()
+    income = IncomeGroups(session, {a.iso_alpha3 or a.country for _, a, _ in rows} - {None})
     for part, actor, source in rows:
         state = actor.iso_alpha3 or actor.country
         answer = income.as_of(state, part.date or as_of) if state and (part.date or as_of) else None

@@ -6,18 +6,14 @@ index until it commits, and a failure leaves the old index in place.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import (
     Connection,
-    Engine,
     bindparam,
-    create_engine,
     delete,
-    event,
     insert,
     literal_column,
     select,
@@ -30,6 +26,7 @@ from commonground.search.models import FTS_TABLE, SearchDocument
 from commonground.search.text import index_text
 from commonground.store.engine import Store
 from commonground.store.models import Actor, Instrument, Provision
+from commonground.store.version import bump
 
 KINDS = ("instrument", "provision", "actor")
 BATCH = 500
@@ -45,31 +42,12 @@ _PG_AFTER_REBUILD = (
 )
 
 
-_readers: weakref.WeakKeyDictionary[Store, Engine] = weakref.WeakKeyDictionary()
-
-
-def _deferred_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN")
-
-
-def _reader(store: Store) -> Engine:
-    """On SQLite, an engine over the store's own connection pool whose transactions
-    begin DEFERRED: a read-only WAL snapshot that takes no write lock (the store's
-    engine begins IMMEDIATE, which would serialise every search behind any writer)."""
-    if store.dialect != "sqlite":
-        return store.engine
-    reader = _readers.get(store)
-    if reader is None or reader.pool is not store.engine.pool:
-        reader = create_engine(store.engine.url, pool=store.engine.pool)
-        event.listen(reader, "begin", _deferred_begin)
-        _readers[store] = reader
-    return reader
-
-
 @contextmanager
 def reading(store: Store) -> Iterator[Connection]:
     """A connection for reads only, seeing one consistent snapshot; never writes."""
-    with _reader(store).connect() as conn:
+    # The store's plain sessions and connections read a deferred snapshot (only
+    # Store.transaction takes the write lock), so searches never wait on a writer.
+    with store.engine.connect() as conn:
         yield conn
 
 
@@ -189,7 +167,7 @@ def rebuild(store: Store) -> int:
     # Analyse outside the write transaction, so the write lock is held only for the swap.
     with reading(store) as conn:
         docs = list(documents(conn))
-    with store.engine.begin() as conn:
+    with store.write_engine.begin() as conn:
         conn.execute(delete(_table))
         for start in range(0, len(docs), BATCH):
             batch = docs[start : start + BATCH]
@@ -202,4 +180,5 @@ def rebuild(store: Store) -> int:
         elif dialect == "postgresql":
             for statement in _PG_AFTER_REBUILD:
                 conn.execute(statement)
+        bump(conn)
     return count

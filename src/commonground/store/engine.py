@@ -24,10 +24,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+WRITE = "commonground_write"
+
+
 def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
-    # BEGIN IMMEDIATE: a writer takes the write lock at the start of its
-    # transaction, so two importers never deadlock on a lock upgrade.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A writer (Store.transaction) begins IMMEDIATE: it takes the write lock at the
+    # start, so two writers never deadlock on a lock upgrade. Readers begin
+    # DEFERRED and read a WAL snapshot without blocking anyone (datasette likewise).
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
 
 
 def make_engine(url: str) -> Engine:
@@ -50,11 +54,17 @@ def make_engine(url: str) -> Engine:
 
 
 class Store:
-    """An engine plus a session factory; build it once and pass it in."""
+    """An engine plus session factories; build it once and pass it in.
+
+    `sessions()` is for reading (on SQLite a deferred snapshot); `transaction()`
+    is the one way to write: all-or-nothing, holding the write lock from the start.
+    """
 
     def __init__(self, *, engine: Engine) -> None:
         self.engine = engine
+        self.write_engine = engine.execution_options(**{WRITE: True})
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        self._writes = sessionmaker(self.write_engine, expire_on_commit=False)
 
     @classmethod
     def from_url(cls, url: str) -> Store:
@@ -67,8 +77,18 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One all-or-nothing unit of work: commit on success, roll back on any error."""
-        with self.sessions() as session, session.begin():
+        from commonground.store.version import bump
+
+        with self._writes() as session, session.begin():
             yield session
+            bump(session.connection())
+
+    def version(self) -> int:
+        """The data version: changes whenever any write transaction commits."""
+        from commonground.store.version import current
+
+        with self.engine.connect() as conn:
+            return current(conn)
 
     def dispose(self) -> None:
         self.engine.dispose()

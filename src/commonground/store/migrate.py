@@ -18,7 +18,7 @@ def alembic_config(store: Store) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s")
-    cfg.attributes["engine"] = store.engine
+    cfg.attributes["engine"] = store.write_engine
     return cfg
 
 

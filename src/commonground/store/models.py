@@ -64,6 +64,16 @@ class Source(Base):
     origin: Mapped[str] = mapped_column(String(40))
 
 
+class StoreState(Base):
+    """One row: a counter every write transaction increments, so that caches of
+    rendered pages and ETags know when the data changed."""
+
+    __tablename__ = "store_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+
+
 class ImportRun(Base):
     """One completed import: which file, its digest, how many records."""
 

@@ -12,6 +12,7 @@ from commonground.config import Settings
 from commonground.errors import Error, NotFoundError
 from commonground.registry.pagination import BadCursor
 from commonground.store.engine import Store
+from commonground.web import cache
 from commonground.web.i18n import LANGS, negotiate
 from commonground.web.routes import pages
 from commonground.web.templating import STATIC, Templates
@@ -51,6 +52,7 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.templates = Templates()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    cache.install(app)
 
     @app.exception_handler(NotFoundError)
     def not_found(request: Request, exc: NotFoundError) -> Response:
@@ -77,8 +79,10 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     def error(request: Request, exc: Error) -> Response:
         return _error(request, 400, str(exc))
 
-    from commonground.web.routes import api
+    from commonground.web.routes import api, consensus, representation
 
     app.include_router(api.router)
+    app.include_router(representation.router)
+    app.include_router(consensus.router)
     app.include_router(pages.router)
     return app

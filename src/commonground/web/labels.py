@@ -131,3 +131,4 @@ ACTOR_KINDS = {
 COVERAGE = {"complete": N_("complete"), "partial": N_("partial"), "none": N_("not held")}
 TEXT_KINDS = {"verbatim": N_("verbatim"), "summary": N_("our summary"), "guidance": N_("guidance")}
 RECORD_KINDS = {"instrument": N_("Instrument"), "provision": N_("Provision"), "actor": N_("Actor")}
+YES_NO = {"true": N_("Yes"), "false": N_("No")}

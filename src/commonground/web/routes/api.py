@@ -44,7 +44,8 @@ class BadRequest(Error):
 
 def _reject_nul(request: Request) -> None:
     """No database stores NUL characters in text; such a request cannot match anything."""
-    values = [*request.query_params.values(), *map(str, request.path_params.values())]
+    values = [v for _, v in request.query_params.multi_items()]
+    values += [str(v) for v in request.path_params.values()]
     if any("\x00" in value for value in values):
         raise BadRequest("NUL characters are not allowed in ids or filters")
 

@@ -20,7 +20,8 @@ from commonground.store.stats import table_counts
 from commonground.web import charts, labels
 from commonground.web.deps import Lang, SessionDep, TemplatesDep, filters_from
 from commonground.web.exports import actors_table, instruments_table, respond, sources_table
-from commonground.web.i18n import field, negotiate
+from commonground.web.i18n import field, localise, negotiate
+from commonground.web.templating import Templates
 
 router = APIRouter()
 LangPath = Annotated[str, Path(pattern="^(en|zh|zh-Hant)$")]
@@ -119,6 +120,12 @@ def instruments(
         section="instruments",
         alternates={"csv": f"{path}.csv{qs}", "json": f"{path}.json{qs}"},
         issuer_names=_actor_names(session, [v for v, _ in page.facets.get("issuer", [])], lang),
+        jurisdiction_names=_jurisdiction_names(
+            session,
+            [v for v, _ in page.facets.get("jurisdiction", [])]
+            + [i.jurisdiction for i in page.items],
+            lang,
+        ),
         collection_names=_collection_names(session),
     )
     return templates.render(request, "instruments.html", lang, context)
@@ -237,6 +244,30 @@ def _actor_names(session: Session, ids: list[str], lang: str) -> dict[str, str]:
         return {}
     actors = session.scalars(select(Actor).where(Actor.id.in_(ids)))
     return {a.id: field(a, "name", lang) or a.id for a in actors}
+
+
+def _jurisdiction_names(session: Session, values: list[str | None], lang: str) -> dict[str, str]:
+    """ISO3 codes and "EU" shown as names; "international" translated; others as given."""
+    names = _actor_names(session, [v for v in values if v and (len(v) == 3 or v == "EU")], lang)
+    names["international"] = Templates.label("JURISDICTIONS", "international", lang)
+    return names
+
+
+def _region_names(session: Session, lang: str) -> dict[str, str]:
+    """UN M49 region and sub-region names in the page's language."""
+    if lang == "en":
+        return {}
+    pairs = session.execute(
+        select(
+            Actor.m49_region_en, Actor.m49_region_zh, Actor.m49_subregion_en, Actor.m49_subregion_zh
+        ).distinct()
+    )
+    names: dict[str, str] = {}
+    for region_en, region_zh, sub_en, sub_zh in pairs:
+        for en, zh in ((region_en, region_zh), (sub_en, sub_zh)):
+            if en and zh:
+                names[en] = localise(zh, lang) or zh
+    return names
 
 
 def _collection_names(session: Session) -> dict[str, str]:

@@ -23,6 +23,12 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
+
+def _register_groups() -> None:
+    from commonground.cli import analyse
+
+    app.add_typer(analyse.app, name="analyse")
+
 DatabaseOption = Annotated[
     str | None,
     typer.Option(
@@ -247,6 +253,9 @@ def serve(
     uvicorn.run(create_app(settings, store=store), host=bind_host, port=bind_port, log_level="info")
 
 
+_register_groups()
+
+
 def main() -> None:
     verbose = "--verbose" in sys.argv
     if verbose:
@@ -260,5 +269,3 @@ def main() -> None:
         sys.exit(1)
 
 
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,3 @@
+from commonground.cli import main
+
+main()

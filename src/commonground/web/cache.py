@@ -1,0 +1,94 @@
+"""Rendered pages and API answers, cached by URL and data version.
+
+The data changes only in write transactions, each of which bumps the store's
+version; a response is therefore valid until the version moves. Every cacheable
+answer carries an ETag built from the version, so a browser on a slow link
+revalidates with a 304 instead of downloading the page again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from threading import Lock
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+CACHEABLE_PREFIXES = ("/en/", "/zh/", "/zh-Hant/", "/api/v1/")
+MAX_ENTRIES = 1024
+MAX_BODY = 4 << 20
+
+
+class PageCache:
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self._entries: OrderedDict[
+            tuple[int, str], tuple[int, bytes, list[tuple[bytes, bytes]]]
+        ] = OrderedDict()
+        self._lock = Lock()
+        self.max_entries = max_entries
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: tuple[int, str]):  # type: ignore[no-untyped-def]
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+                self.hits += 1
+            else:
+                self.misses += 1
+            return entry
+
+    def put(self, key: tuple[int, str], entry) -> None:  # type: ignore[no-untyped-def]
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
+def _etag(version: int, url: str) -> str:
+    digest = hashlib.sha256(url.encode()).hexdigest()[:16]
+    return f'W/"{version}-{digest}"'
+
+
+def install(app) -> None:  # type: ignore[no-untyped-def]
+    cache = PageCache()
+    app.state.page_cache = cache
+
+    @app.middleware("http")
+    async def cached(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        path = request.url.path
+        page_twin = path.endswith((".csv", ".json")) and not path.startswith("/api/")
+        if request.method != "GET" or not path.startswith(CACHEABLE_PREFIXES) or page_twin:
+            return await call_next(request)
+        version = await run_in_threadpool(app.state.store.version)
+        url = f"{path}?{request.url.query}"
+        etag = _etag(version, url)
+        if request.headers.get("if-none-match") == etag:
+            return Response(status_code=304, headers={"ETag": etag})
+        entry = cache.get((version, url))
+        if entry is not None:
+            status, body, headers = entry
+            response = Response(content=body, status_code=status)
+            response.raw_headers = [*headers, (b"content-length", str(len(body)).encode())]
+            return response
+        response = await call_next(request)
+        if response.status_code != 200 or "text/csv" in response.headers.get("content-type", ""):
+            return response
+        chunks = [chunk async for chunk in response.body_iterator]  # type: ignore[attr-defined]
+        body = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
+        headers = [
+            (k, v) for k, v in response.raw_headers if k.lower() not in (b"content-length", b"etag")
+        ]
+        headers += [(b"etag", etag.encode()), (b"cache-control", b"no-cache")]
+        if len(body) <= MAX_BODY:
+            cache.put((version, url), (200, body, headers))
+        fresh = Response(content=body, status_code=200)
+        fresh.raw_headers = headers + [(b"content-length", str(len(body)).encode())]
+        return fresh
