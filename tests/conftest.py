@@ -61,14 +61,15 @@ def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def loaded_store(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> Iterator[Store]:
-    """One database with the states, income classes and the bundled dataset, read-only
-    for the tests that share it (data-quality and claim checks, analyses)."""
+    """One database with the states, income classes, IBM's vocabularies and the bundled
+    dataset, read-only for the tests that share it (data quality, claims, analyses)."""
     from commonground.ingest.base import run_import
     from commonground.ingest.catalog import get_importer
 
     with _new_database(tmp_path_factory.mktemp("loaded")) as url:
         store = Store.from_url(url)
-        for name in ("country-codes", "worldbank", "curated"):
+        # The principle crosswalk in the bundled dataset points at IBM's OECD/UN terms.
+        for name in ("country-codes", "worldbank", "ibm-nexus", "curated"):
             importer = get_importer(name)
             run_import(store, importer, importer.default_path(shared_data))
         yield store

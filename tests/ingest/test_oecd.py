@@ -5,7 +5,8 @@ from commonground.errors import IngestError
 from commonground.ingest.base import run_import
 from commonground.ingest.country_codes import CountryCodesImporter
 from commonground.ingest.oecd import OecdAiImporter
-from commonground.store.models import Base, Instrument, InstrumentActor, InstrumentSource
+from commonground.store.models import Instrument, InstrumentActor, InstrumentSource
+from tests.snapshot import snapshot
 
 
 def count(store, model, *where) -> int:
@@ -94,6 +95,7 @@ def test_reimport_oecd_never_duplicates(store, shared_data):
     ],
 )
 def test_import_oecd_rejects_bad_file_and_writes_nothing(store, asset, fault, where, field, value):
+    before = snapshot(store)
     with pytest.raises(IngestError) as caught:
         run_import(store, OecdAiImporter(), asset(f"ingest/oecd/{fault}"))
     message = str(caught.value)
@@ -101,6 +103,4 @@ def test_import_oecd_rejects_bad_file_and_writes_nothing(store, asset, fault, wh
     assert where in message
     assert f'field "{field}"' in message
     assert value in message
-    for table in Base.metadata.sorted_tables:
-        with store.sessions() as s:
-            assert s.scalar(select(func.count()).select_from(table)) == 0, table.name
+    assert snapshot(store) == before

@@ -143,3 +143,36 @@ def test_search_finds_simplified_and_traditional_alike(client):
 def test_search_input_is_escaped(client):
     page = client.get("/en/search?q=<script>alert(1)</script>").text
     assert "<script>alert(1)</script>" not in page
+
+
+def test_forged_cursors_with_wrong_types_are_400(client):
+    from commonground.registry.pagination import encode_cursor
+
+    for url in (
+        f"/en/instruments?cursor={encode_cursor(['not-a-year', 'x'])}",
+        f"/en/instruments?sort=name&cursor={encode_cursor([2024, 'x'])}",
+        f"/en/actors?cursor={encode_cursor([1, 2])}",
+        f"/en/sources?cursor={encode_cursor([7])}",
+    ):
+        assert client.get(url).status_code == 400, url
+
+
+def test_actor_income_facet_counts_each_state_once(client):
+    import re as _re
+
+    html = client.get("/en/actors?kind=state").text
+    counts = {
+        value: int(n)
+        for value, n in _re.findall(
+            r'name="income" value="(\w+)"[^>]*>\s*[^<]*<span class="count">(\d+)</span>', html
+        )
+    }
+    assert set(counts) == {"H", "UM", "LM", "L"}
+    # FY23 counts from the World Bank list (PROVENANCE.md), restricted to ISO states.
+    assert counts["H"] > counts["L"] > 0 and sum(counts.values()) <= 217
+
+
+def test_unknown_api_path_answers_in_the_json_error_shape(client):
+    answer = client.get("/api/v1/no-such-thing")
+    assert answer.status_code == 404
+    assert answer.json()["ok"] is False

@@ -9,3 +9,5 @@ app = typer.Typer(
     help="Analyses over the dataset: who takes part (representation) and where actors agree (consensus).",
     no_args_is_help=True,
 )
+from commonground.cli import consensus as _consensus  # noqa: E402,F401
+from commonground.cli import representation as _representation  # noqa: E402,F401

@@ -99,7 +99,7 @@ def list_actors(
     total = session.scalar(select(func.count()).select_from(Actor).where(*where)) or 0
     stmt = select(Actor, key).where(*where).order_by(key, Actor.id)
     if cursor:
-        last_key, last_id = decode_cursor(cursor, 2)
+        last_key, last_id = decode_cursor(cursor, 2, (str, str))
         stmt = stmt.where(or_(key > last_key, and_(key == last_key, Actor.id > last_id)))
     rows = session.execute(stmt.limit(limit + 1)).all()
     items = [r[0] for r in rows[:limit]]

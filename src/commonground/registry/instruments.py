@@ -144,7 +144,7 @@ def list_instruments(
     total = session.scalar(select(func.count()).select_from(Instrument).where(*where)) or 0
     stmt = select(Instrument, key).where(*where).order_by(*order)
     if cursor:
-        last_key, last_id = decode_cursor(cursor, 2)
+        last_key, last_id = decode_cursor(cursor, 2, (str if sort == "name" else int, str))
         after = key < last_key if sort == "newest" else key > last_key
         stmt = stmt.where(or_(after, and_(key == last_key, Instrument.id > last_id)))
     rows = session.execute(stmt.limit(limit + 1)).all()

@@ -27,7 +27,9 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(token: str, arity: int) -> list[Any]:
+def decode_cursor(token: str, arity: int, kinds: Sequence[type] | None = None) -> list[Any]:
+    """The sort-key values in a cursor; with `kinds`, each value's type is checked,
+    so a forged cursor is a BadCursor (400), never a database type error."""
     try:
         padded = token + "=" * (-len(token) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
@@ -36,6 +38,10 @@ def decode_cursor(token: str, arity: int) -> list[Any]:
     if not isinstance(values, list) or len(values) != arity:
         raise BadCursor(f"invalid cursor {token!r}")
     if not all(v is None or isinstance(v, str | int) and not isinstance(v, bool) for v in values):
+        raise BadCursor(f"invalid cursor {token!r}")
+    if kinds is not None and not all(
+        isinstance(v, kind) and (kind is not int or abs(v) < 2**62) for v, kind in zip(values, kinds, strict=True)
+    ):
         raise BadCursor(f"invalid cursor {token!r}")
     return values
 

@@ -35,7 +35,7 @@ def list_sources(
     total = session.scalar(select(func.count()).select_from(Source).where(*where)) or 0
     stmt = select(Source).where(*where).order_by(Source.id)
     if cursor:
-        (last,) = decode_cursor(cursor, 1)
+        (last,) = decode_cursor(cursor, 1, (str,))
         stmt = stmt.where(Source.id > last)
     rows = session.scalars(stmt.limit(limit + 1)).all()
     next_cursor = encode_cursor([rows[limit - 1].id]) if len(rows) > limit else None

@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from commonground import __version__
 from commonground.config import Settings
@@ -61,6 +62,10 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     @app.exception_handler(BadCursor)
     def bad_cursor(request: Request, exc: BadCursor) -> Response:
         return _error(request, 400, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return _error(request, exc.status_code, str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
     def invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -39,8 +39,9 @@ PALETTE = [
 ]
 
 
-def _(lang: str, text: str) -> str:
-    return i18n.gettext(lang, text)
+def _tr(lang: str):  # type: ignore[no-untyped-def]
+    """gettext in `lang`, bound as `_` so that pybabel extracts the strings."""
+    return lambda text: i18n.gettext(lang, text)
 
 
 def comparison(
@@ -52,6 +53,7 @@ def comparison(
 ) -> dict[str, Any]:
     """One horizontal 100% bar per instrument (and one per reference population),
     stacked by group: the cross-instrument chart."""
+    _ = _tr(lang)
     values = [
         {
             "bar": r["bar"],
@@ -61,18 +63,26 @@ def comparison(
             "base": r["base"],
             "share": r["share"],
             "ratio": r["ratio"],
-            "partial": _(lang, "partial list") if r.get("partial") else "",
+            "partial": _("partial list") if r.get("partial") else "",
         }
         for r in [*rows, *reference_rows]
     ]
     bars = list(dict.fromkeys(v["bar"] for v in values))
+    partial = any(r.get("partial") for r in rows)
     groups = [g for _o, g in sorted({(v["order"], v["group"]) for v in values}, key=lambda x: x[0])]
     groups = list(dict.fromkeys(groups))
     return {
         "$schema": SCHEMA,
         "description": title,
+        "title": {
+            "text": title,
+            "subtitle": _("* partial list: shares of the named participants only")
+            if partial
+            else "",
+        },
         "width": "container",
         "height": {"step": 26},
+        "autosize": {"type": "fit-x", "contains": "padding"},
         "data": {"values": values},
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
@@ -82,8 +92,8 @@ def comparison(
                 "field": "share",
                 "type": "quantitative",
                 "stack": "normalize",
-                "title": _(lang, "Share of participants"),
-                "axis": {"format": ".0%"},
+                "title": _("Share of participants"),
+                "axis": {"format": ".0%", "tickCount": 5},
             },
             "color": {
                 "field": "group",
@@ -95,13 +105,13 @@ def comparison(
             },
             "order": {"field": "order", "type": "quantitative"},
             "tooltip": [
-                {"field": "bar", "title": _(lang, "Instrument")},
-                {"field": "group", "title": _(lang, "Group")},
-                {"field": "count", "title": _(lang, "Count")},
-                {"field": "base", "title": _(lang, "Of")},
-                {"field": "share", "title": _(lang, "Share"), "format": ".1%"},
-                {"field": "ratio", "title": _(lang, "Representation ratio"), "format": ".2f"},
-                {"field": "partial", "title": _(lang, "Note")},
+                {"field": "bar", "title": _("Instrument")},
+                {"field": "group", "title": _("Group")},
+                {"field": "count", "title": _("Count")},
+                {"field": "base", "title": _("Of")},
+                {"field": "share", "title": _("Share"), "format": ".1%"},
+                {"field": "ratio", "title": _("Representation ratio"), "format": ".2f"},
+                {"field": "partial", "title": _("Note")},
             ],
         },
         "config": {"font": FONT, "axis": {"labelLimit": 320}},
@@ -112,11 +122,12 @@ def comparison_rows(
     share_rows: list[dict[str, Any]], dimension: str, lang: str
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Bars for the instruments and for the reference population (one per fiscal year used)."""
+    _ = _tr(lang)
     order: dict[str, int] = {}
     bars, references = [], {}
     ref_label = {
-        "un": _(lang, "UN member states"),
-        "economies": _(lang, "All classified economies"),
+        "un": _("UN member states"),
+        "economies": _("All classified economies"),
     }
     for r in share_rows:
         if r["dimension"] != dimension:
@@ -159,11 +170,12 @@ def breakdown(
     rows: list[dict[str, Any]], lang: str, *, title: str, reference: str
 ) -> dict[str, Any]:
     """One instrument, one dimension: participants' and reference shares side by side."""
+    _ = _tr(lang)
     ours, theirs = (
-        _(lang, "Participants"),
+        _("Participants"),
         {
-            "un": _(lang, "UN member states"),
-            "economies": _(lang, "All classified economies"),
+            "un": _("UN member states"),
+            "economies": _("All classified economies"),
         }.get(reference, reference),
     )
     values = []
@@ -187,8 +199,15 @@ def breakdown(
     return {
         "$schema": SCHEMA,
         "description": title,
+        "title": {
+            "text": title,
+            "subtitle": _("Partial list: shares of the named participants only")
+            if any(r.get("partial") for r in rows)
+            else "",
+        },
         "width": "container",
         "height": 240,
+        "autosize": {"type": "fit-x", "contains": "padding"},
         "data": {"values": values},
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
@@ -203,7 +222,7 @@ def breakdown(
             "y": {
                 "field": "share",
                 "type": "quantitative",
-                "title": _(lang, "Share"),
+                "title": _("Share"),
                 "axis": {"format": ".0%"},
             },
             "color": {
@@ -215,12 +234,12 @@ def breakdown(
                 "legend": {"orient": "top"},
             },
             "tooltip": [
-                {"field": "group", "title": _(lang, "Group")},
-                {"field": "series", "title": _(lang, "Series")},
-                {"field": "count", "title": _(lang, "Count")},
-                {"field": "base", "title": _(lang, "Of")},
-                {"field": "share", "title": _(lang, "Share"), "format": ".1%"},
-                {"field": "ratio", "title": _(lang, "Representation ratio"), "format": ".2f"},
+                {"field": "group", "title": _("Group")},
+                {"field": "series", "title": _("Series")},
+                {"field": "count", "title": _("Count")},
+                {"field": "base", "title": _("Of")},
+                {"field": "share", "title": _("Share"), "format": ".1%"},
+                {"field": "ratio", "title": _("Representation ratio"), "format": ".2f"},
             ],
         },
         "config": {"font": FONT},

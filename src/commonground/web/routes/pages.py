@@ -78,9 +78,32 @@ def home(
     )
 
 
-def _list_context(request: Request, page, filters, path: str) -> dict:  # type: ignore[no-untyped-def]
+def _list_page(  # type: ignore[no-untyped-def]
+    request: Request, templates: Templates, lang: str, name: str, page, filters, **context
+) -> Response:
+    """A list page: its rows, the filters shown as selected, the next-page link, and
+    the CSV/JSON twins of exactly this view."""
+    path = f"/{lang}/{name}"
+    qs = _qs(request, cursor="")
     next_url = path + _qs(request, cursor=page.next_cursor) if page.next_cursor else None
-    return {"page": page, "selected": dict(filters), "next_url": next_url, "labels": labels}
+    context.update(
+        page=page,
+        selected=dict(filters),
+        next_url=next_url,
+        labels=labels,
+        section=name,
+        alternates={"csv": f"{path}.csv{qs}", "json": f"{path}.json{qs}"},
+    )
+    return templates.render(request, f"{name}.html", lang, context)
+
+
+def _twin(
+    request: Request, templates: Templates, lang: str, fmt: str, name: str, table
+) -> Response:  # type: ignore[no-untyped-def]
+    """The CSV or JSON download of a list view (`table` builds it lazily)."""
+    if fmt in ("csv", "json"):
+        return respond(table(), f".{fmt}", name)
+    return templates.not_found(request, lang)
 
 
 def _qs(request: Request, **overrides: str) -> str:
@@ -101,34 +124,34 @@ def instruments(
     cursor: str | None = None,
 ) -> Response:
     filters = filters_from(request, instrument_queries.FACETS)
-    if fmt in ("csv", "json"):
-        return respond(
-            instruments_table(request.app.state.store, filters, sort=sort, lang=lang),
-            f".{fmt}",
-            "instruments",
-        )
+    store = request.app.state.store
     if fmt:
-        return templates.not_found(request, lang)
+        return _twin(
+            request,
+            templates,
+            lang,
+            fmt,
+            "instruments",
+            lambda: instruments_table(store, filters, sort=sort, lang=lang),
+        )
     page = instrument_queries.list_instruments(
         session, filters, sort=sort, lang=lang, cursor=cursor
     )
-    path = f"/{lang}/instruments"
-    context = _list_context(request, page, filters, path)
-    qs = _qs(request, cursor="")
-    context.update(
+    jurisdictions = [v for v, _ in page.facets.get("jurisdiction", [])] + [
+        i.jurisdiction for i in page.items
+    ]
+    return _list_page(
+        request,
+        templates,
+        lang,
+        "instruments",
+        page,
+        filters,
         sort=sort,
-        section="instruments",
-        alternates={"csv": f"{path}.csv{qs}", "json": f"{path}.json{qs}"},
         issuer_names=_actor_names(session, [v for v, _ in page.facets.get("issuer", [])], lang),
-        jurisdiction_names=_jurisdiction_names(
-            session,
-            [v for v, _ in page.facets.get("jurisdiction", [])]
-            + [i.jurisdiction for i in page.items],
-            lang,
-        ),
+        jurisdiction_names=_jurisdiction_names(session, jurisdictions, lang),
         collection_names=_collection_names(session),
     )
-    return templates.render(request, "instruments.html", lang, context)
 
 
 @router.get("/{lang}/instruments/{id:path}", include_in_schema=False)
@@ -161,20 +184,15 @@ def actors(
     cursor: str | None = None,
 ) -> Response:
     filters = filters_from(request, actor_queries.FACETS)
-    if fmt in ("csv", "json"):
-        return respond(
-            actors_table(request.app.state.store, filters, lang=lang), f".{fmt}", "actors"
-        )
+    store = request.app.state.store
     if fmt:
-        return templates.not_found(request, lang)
+        return _twin(
+            request, templates, lang, fmt, "actors", lambda: actors_table(store, filters, lang=lang)
+        )
     page = actor_queries.list_actors(session, filters, lang=lang, cursor=cursor)
-    path = f"/{lang}/actors"
-    context = _list_context(request, page, filters, path)
-    qs = _qs(request, cursor="")
-    context.update(
-        section="actors", alternates={"csv": f"{path}.csv{qs}", "json": f"{path}.json{qs}"}
+    return _list_page(
+        request, templates, lang, "actors", page, filters, region_names=_region_names(session, lang)
     )
-    return templates.render(request, "actors.html", lang, context)
 
 
 @router.get("/{lang}/actors/{id:path}", include_in_schema=False)
@@ -207,18 +225,13 @@ def sources(
     cursor: str | None = None,
 ) -> Response:
     filters = filters_from(request, source_queries.FACETS)
-    if fmt in ("csv", "json"):
-        return respond(sources_table(request.app.state.store, filters), f".{fmt}", "sources")
+    store = request.app.state.store
     if fmt:
-        return templates.not_found(request, lang)
+        return _twin(
+            request, templates, lang, fmt, "sources", lambda: sources_table(store, filters)
+        )
     page = source_queries.list_sources(session, filters, cursor=cursor)
-    path = f"/{lang}/sources"
-    context = _list_context(request, page, filters, path)
-    qs = _qs(request, cursor="")
-    context.update(
-        section="sources", alternates={"csv": f"{path}.csv{qs}", "json": f"{path}.json{qs}"}
-    )
-    return templates.render(request, "sources.html", lang, context)
+    return _list_page(request, templates, lang, "sources", page, filters)
 
 
 @router.get("/{lang}/sources/{id:path}", include_in_schema=False)

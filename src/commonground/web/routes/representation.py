@@ -27,6 +27,7 @@ from commonground.web import i18n, labels
 from commonground.web import representation_charts as charts
 from commonground.web.deps import Lang, SessionDep, TemplatesDep
 from commonground.web.exports import Table, respond
+from commonground.web.labels import N_
 
 router = APIRouter()
 
@@ -39,6 +40,22 @@ CLAIMS = {
     "paris-statement-inclusive-sustainable-ai": ("claim-007", "claim-008"),
     "unga-78-311": ("claim-012",),
     "intl-network-ai-safety-institutes": ("claim-013",),
+}
+VIA = {
+    "state": N_("State"),
+    "nationality": N_("By nationality"),
+    "unknown": N_("Nationality not stated"),
+    "organisation": N_("Organisation, not counted as a state"),
+    "not_party": N_("Not counted"),
+}
+NATIONALITY_BASIS = {
+    "stated": N_("stated by the source"),
+    "stated_as_birthplace": N_("birthplace stated by the source"),
+    "grouped_by_source": N_("grouped under this country by the source"),
+    "from_role": N_("inferred from their role"),
+    "from_affiliation": N_("inferred from their affiliation"),
+    "residence_as_reported": N_("residence as reported"),
+    "not_stated": N_("not stated"),
 }
 SORTS = ("name", "parties", "income", "region")
 INCOME_RANK = {"H": 0, "UM": 1, "LM": 2, "L": 3}
@@ -110,6 +127,46 @@ def _claims(request: Request, ids: Iterable[str]) -> list:
 
     found = {c.id: c for c in check_claims(request.app.state.store)}
     return [found[i] for i in wanted if i in found]
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f}%" if whole else "–"
+
+
+def _seed_figures(result: rep.InstrumentRepresentation, claims: list, lang: str) -> list[dict]:
+    """The seed's HLAB figures (claims 009–011) beside the same numbers from our breakdown."""
+    if result.instrument_id != "un-hlab-ai":
+        return []
+    _ = lambda text: i18n.gettext(lang, text)  # noqa: E731
+    seed = {c.id: c.expected for c in claims}
+    income = result.breakdowns["income"]
+    high = income.get("H").participants if income.get("H") else 0  # type: ignore[union-attr]
+    upper = income.get("UM").participants if income.get("UM") else 0  # type: ignore[union-attr]
+    n, unknown = result.counted, len(result.with_via("unknown"))
+    held = n + unknown + len(result.outside_reference)
+    expected = result.coverage_expected or held
+    known = _("%(n)s of the %(base)s members with a known nationality") % {"n": "%(n)s", "base": n}
+    return [
+        {
+            "label": _("High-income members"),
+            "seed": seed.get("claim-009", ""),
+            "ours": (known % {"n": high})
+            + f" ({_pct(high, n)}); "
+            + _("%(held)s of %(expected)s members held, %(unknown)s without a stated nationality")
+            % {"held": held, "expected": expected, "unknown": unknown},
+        },
+        {
+            "label": _("High and upper-middle income members"),
+            "seed": seed.get("claim-010", ""),
+            "ours": (known % {"n": high + upper}) + f" ({_pct(high + upper, n)})",
+        },
+        {
+            "label": _("Countries of the members"),
+            "seed": seed.get("claim-011", ""),
+            "ours": _("%(n)s distinct countries among the members held")
+            % {"n": len(result.countries)},
+        },
+    ]
 
 
 def _dimension_title(dimension: str, lang: str) -> str:
@@ -392,6 +449,7 @@ def instrument_page(
     }
     qs = _query(request)
     base = f"/{lang}/representation/{instrument_id}.csv"
+    claims = _claims(request, CLAIMS.get(instrument_id, ()))
     return templates.render(
         request,
         "representation_instrument.html",
@@ -403,7 +461,12 @@ def instrument_page(
             "csv_url": base + qs,
             "participants_csv_url": base + _query(request, table="participants"),
             "left_out_csv_url": base + _query(request, table="left_out"),
-            "claims": _claims(request, CLAIMS.get(instrument_id, ())),
+            "claims": claims,
+            "figures": _seed_figures(result, claims, lang),
+            "via_label": lambda v: i18n.gettext(lang, VIA[v]) if v in VIA else v,
+            "basis_label": lambda v: (
+                i18n.gettext(lang, NATIONALITY_BASIS[v]) if v in NATIONALITY_BASIS else v
+            ),
             "dimension_title": lambda d: _dimension_title(d, lang),
             "rep": rep,
             "labels": labels,

@@ -8,10 +8,12 @@
       var source = document.getElementById(el.getAttribute("data-vega"));
       if (!source) return;
       var spec = JSON.parse(source.textContent);
+      var labels = document.getElementById("vega-i18n");
       window.vegaEmbed(el, spec, {
         renderer: "svg",
         actions: { export: true, source: false, compiled: false, editor: false },
-        downloadFileName: el.getAttribute("data-vega")
+        downloadFileName: el.getAttribute("data-vega"),
+        i18n: labels ? JSON.parse(labels.textContent) : undefined
       }).then(function () { el.setAttribute("data-rendered", "true"); })
         .catch(function (err) { el.textContent = String(err); });
     });
