@@ -15,8 +15,11 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 ZH = {
-    "Where actors agree": "共识与分歧", "Glossary": "术语表", "Save as SVG": "保存为 SVG",
-    "Save as PNG": "保存为 PNG", "Chart downloads": "图表下载",
+    "Where actors agree": "共识与分歧",
+    "Glossary": "术语表",
+    "Save as SVG": "保存为 SVG",
+    "Save as PNG": "保存为 PNG",
+    "Chart downloads": "图表下载",
     "Who takes part, by income group and region": "参与方构成：按收入分组和区域",
     "Law": "法律",
     "Regulation": "法规",

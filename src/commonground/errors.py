@@ -1,10 +1,10 @@
 """Errors raised by Common Ground. This module imports nothing from the package.
 
-    Error
-    ├── ConfigError            a setting is missing or malformed
-    ├── StoreError             the database could not be reached or migrated
-    ├── IngestError            one record of an input file is bad (file, record, field, value)
-    └── NotFoundError          an id names nothing in the store
+Error
+├── ConfigError            a setting is missing or malformed
+├── StoreError             the database could not be reached or migrated
+├── IngestError            one record of an input file is bad (file, record, field, value)
+└── NotFoundError          an id names nothing in the store
 """
 
 from __future__ import annotations

@@ -26,8 +26,11 @@ err = Console(stderr=True)
 
 def _register_groups() -> None:
     from commonground.cli import analyse
+    from commonground.cli import applies as _applies
 
     app.add_typer(analyse.app, name="analyse")
+    app.command("applies")(_applies.applies)
+
 
 DatabaseOption = Annotated[
     str | None,
@@ -267,5 +270,3 @@ def main() -> None:
             raise
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         sys.exit(1)
-
-

@@ -40,7 +40,8 @@ def decode_cursor(token: str, arity: int, kinds: Sequence[type] | None = None) -
     if not all(v is None or isinstance(v, str | int) and not isinstance(v, bool) for v in values):
         raise BadCursor(f"invalid cursor {token!r}")
     if kinds is not None and not all(
-        isinstance(v, kind) and (kind is not int or abs(v) < 2**62) for v, kind in zip(values, kinds, strict=True)
+        isinstance(v, kind) and (kind is not int or abs(v) < 2**62)
+        for v, kind in zip(values, kinds, strict=True)
     ):
         raise BadCursor(f"invalid cursor {token!r}")
     return values

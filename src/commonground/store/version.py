@@ -8,7 +8,9 @@ from commonground.store.models import StoreState
 
 
 def bump(conn: Connection) -> None:
-    conn.execute(update(StoreState).where(StoreState.id == 1).values(version=StoreState.version + 1))
+    conn.execute(
+        update(StoreState).where(StoreState.id == 1).values(version=StoreState.version + 1)
+    )
 
 
 def current(conn: Connection) -> int:

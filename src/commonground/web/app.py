@@ -84,9 +84,10 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     def error(request: Request, exc: Error) -> Response:
         return _error(request, 400, str(exc))
 
-    from commonground.web.routes import api, consensus, representation
+    from commonground.web.routes import api, applies, consensus, representation
 
     app.include_router(api.router)
+    app.include_router(applies.router)
     app.include_router(representation.router)
     app.include_router(consensus.router)
     app.include_router(pages.router)

@@ -233,4 +233,3 @@ def glossary_page(
             "section": "glossary",
         },
     )
-
