@@ -31,6 +31,7 @@ from commonground.web import i18n
 from commonground.web.charts import SCHEMA
 from commonground.web.deps import Lang, SessionDep, TemplatesDep
 from commonground.web.labels import N_
+from commonground.web.routes.api import ERRORS
 
 router = APIRouter()
 
@@ -290,7 +291,7 @@ def thresholds_page(
 # -- JSON API ------------------------------------------------------------------------------
 
 
-@router.post("/api/v1/applies", tags=["applicability"])
+@router.post("/api/v1/applies", tags=["applicability"], responses=ERRORS)
 def applies_api(
     request: Request,
     body: dict[str, Any] = Body(  # noqa: B008
