@@ -97,6 +97,14 @@ def _list_page(  # type: ignore[no-untyped-def]
     return templates.render(request, f"{name}.html", lang, context)
 
 
+def _record_page(  # type: ignore[no-untyped-def]
+    request: Request, templates: Templates, lang: str, section: str, id: str, **context
+) -> Response:
+    """One record's page (template named for the section's singular), with its JSON twin."""
+    context.update(labels=labels, section=section, alternates={"json": f"/api/v1/{section}/{id}"})
+    return templates.render(request, f"{section[:-1]}.html", lang, context)
+
+
 def _twin(
     request: Request, templates: Templates, lang: str, fmt: str, name: str, table
 ) -> Response:  # type: ignore[no-untyped-def]
@@ -159,18 +167,7 @@ def instrument(
     request: Request, lang: Lang, id: str, session: SessionDep, templates: TemplatesDep
 ) -> Response:
     detail = instrument_queries.get_instrument(session, id)
-    return templates.render(
-        request,
-        "instrument.html",
-        lang,
-        {
-            "d": detail,
-            "i": detail.instrument,
-            "labels": labels,
-            "section": "instruments",
-            "alternates": {"json": f"/api/v1/instruments/{id}"},
-        },
-    )
+    return _record_page(request, templates, lang, "instruments", id, d=detail, i=detail.instrument)
 
 
 @router.get("/{lang}/actors", include_in_schema=False)
@@ -200,18 +197,7 @@ def actor(
     request: Request, lang: Lang, id: str, session: SessionDep, templates: TemplatesDep
 ) -> Response:
     detail = actor_queries.get_actor(session, id)
-    return templates.render(
-        request,
-        "actor.html",
-        lang,
-        {
-            "d": detail,
-            "a": detail.actor,
-            "labels": labels,
-            "section": "actors",
-            "alternates": {"json": f"/api/v1/actors/{id}"},
-        },
-    )
+    return _record_page(request, templates, lang, "actors", id, d=detail, a=detail.actor)
 
 
 @router.get("/{lang}/sources", include_in_schema=False)
