@@ -219,8 +219,12 @@ def bench(server: str, base: str, pages: dict[str, str], args, lua: Path | None)
         if code >= 400:
             results.append(Result(server, page, path, note=f"skipped: HTTP {code}"))
             continue
-        for _ in range(3):  # warm caches in each worker
-            status_of(url)
+        # Warm up at full concurrency, for every server alike (connection pools, page
+        # caches in each worker, SQLite page cache); the warm-up is not measured.
+        if lua:
+            run_wrk(url, args.connections, 2, lua)
+        else:
+            run_httpx(url, args.connections, 2)
         figures = (
             run_wrk(url, args.connections, args.duration, lua)
             if lua

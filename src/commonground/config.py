@@ -35,3 +35,5 @@ class Settings(BaseSettings):
     shared_data_dir: Path = Field(default_factory=default_shared_data_dir)
     host: str = "127.0.0.1"
     port: int = 8000
+    # Cache rendered pages per URL and data version (see web/cache.py).
+    page_cache: bool = True

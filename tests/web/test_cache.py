@@ -33,3 +33,30 @@ def test_a_failed_write_leaves_the_version_alone(store, tmp_path):
     with pytest.raises(IngestError):
         run_import(store, CountryCodesImporter(), tmp_path)
     assert store.version() == version
+
+
+def test_concurrent_misses_render_a_page_once(store, database_url, monkeypatch):
+    import asyncio
+
+    import httpx
+
+    from commonground.registry import sources as source_queries
+
+    calls = []
+    original = source_queries.list_sources
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(source_queries, "list_sources", counting)
+    app = create_app(Settings(database_url=database_url), store=store)
+
+    async def fetch_many() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            answers = await asyncio.gather(*(client.get("/en/sources") for _ in range(8)))
+        return [a.status_code for a in answers]
+
+    assert asyncio.run(fetch_many()) == [200] * 8
+    assert len(calls) == 1

@@ -47,7 +47,11 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(parsed, pool_pre_ping=True)
+        # Threads serving requests (anyio's pool holds 40) each may hold a connection:
+        # a pool smaller than that makes requests queue for seconds under load.
+        return create_engine(
+            parsed, pool_pre_ping=True, pool_size=20, max_overflow=30, pool_timeout=10
+        )
     raise StoreError(
         f"unsupported database: {parsed.get_backend_name()} (use sqlite or postgresql)"
     )

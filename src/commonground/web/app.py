@@ -53,7 +53,8 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.templates = Templates()
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    cache.install(app)
+    if settings.page_cache:
+        cache.install(app)
 
     @app.exception_handler(NotFoundError)
     def not_found(request: Request, exc: NotFoundError) -> Response:

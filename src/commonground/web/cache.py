@@ -8,6 +8,7 @@ revalidates with a 304 instead of downloading the page again.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -31,6 +32,8 @@ class PageCache:
         self.max_entries = max_entries
         self.hits = 0
         self.misses = 0
+        # One computation per key at a time: concurrent misses wait for the first.
+        self.computing: dict[tuple[int, str], asyncio.Lock] = {}
 
     def get(self, key: tuple[int, str]):  # type: ignore[no-untyped-def]
         with self._lock:
@@ -72,23 +75,43 @@ def install(app) -> None:  # type: ignore[no-untyped-def]
         etag = _etag(version, url)
         if request.headers.get("if-none-match") == etag:
             return Response(status_code=304, headers={"ETag": etag})
-        entry = cache.get((version, url))
-        if entry is not None:
-            status, body, headers = entry
-            response = Response(content=body, status_code=status)
-            response.raw_headers = [*headers, (b"content-length", str(len(body)).encode())]
-            return response
-        response = await call_next(request)
-        if response.status_code != 200 or "text/csv" in response.headers.get("content-type", ""):
-            return response
-        chunks = [chunk async for chunk in response.body_iterator]  # type: ignore[attr-defined]
-        body = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
-        headers = [
-            (k, v) for k, v in response.raw_headers if k.lower() not in (b"content-length", b"etag")
-        ]
-        headers += [(b"etag", etag.encode()), (b"cache-control", b"no-cache")]
-        if len(body) <= MAX_BODY:
-            cache.put((version, url), (200, body, headers))
-        fresh = Response(content=body, status_code=200)
-        fresh.raw_headers = headers + [(b"content-length", str(len(body)).encode())]
-        return fresh
+        key = (version, url)
+        entry = cache.get(key)
+        if entry is None:
+            lock = cache.computing.get(key)
+            if lock is None:  # the first miss renders; no await since the lookup above
+                lock = cache.computing[key] = asyncio.Lock()
+                async with lock:
+                    try:
+                        return await _compute(request, call_next, cache, key, etag)
+                    finally:
+                        cache.computing.pop(key, None)
+            async with lock:  # later misses wait for it, then use what it cached
+                pass
+            entry = cache.get(key)
+            if entry is None:  # not cacheable (an error, a download): render it here
+                return await _compute(request, call_next, cache, key, etag)
+        status, body, headers = entry
+        response = Response(content=body, status_code=status)
+        response.raw_headers = [*headers, (b"content-length", str(len(body)).encode())]
+        return response
+
+
+async def _compute(  # type: ignore[no-untyped-def]
+    request: Request, call_next, cache: PageCache, key: tuple[int, str], etag: str
+) -> Response:
+    """Render the response; keep it in the cache when it is a cacheable 200."""
+    response = await call_next(request)
+    if response.status_code != 200 or "text/csv" in response.headers.get("content-type", ""):
+        return response
+    chunks = [chunk async for chunk in response.body_iterator]  # type: ignore[attr-defined]
+    body = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
+    headers = [
+        (k, v) for k, v in response.raw_headers if k.lower() not in (b"content-length", b"etag")
+    ]
+    headers += [(b"etag", etag.encode()), (b"cache-control", b"no-cache")]
+    if len(body) <= MAX_BODY:
+        cache.put(key, (200, body, headers))
+    fresh = Response(content=body, status_code=200)
+    fresh.raw_headers = headers + [(b"content-length", str(len(body)).encode())]
+    return fresh
