@@ -39,7 +39,6 @@ def test_key_texts_round_trip_and_ids_match(note_vectors, keys) -> None:
         assert f"{verifier.key_id:08x}" == k["key_id"]
         assert verifier.public_key.hex() == k["public_key_hex"]
         assert key_id(name, 1, verifier.public_key) == verifier.key_id
-        assert signer is not None
         assert signer.to_text() == k["signer_key"]
         assert signer.verifier() == verifier
 
