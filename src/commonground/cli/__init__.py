@@ -27,9 +27,11 @@ err = Console(stderr=True)
 def _register_groups() -> None:
     from commonground.cli import analyse
     from commonground.cli import applies as _applies
+    from commonground.cli import log as _log
 
     app.add_typer(analyse.app, name="analyse")
     app.command("applies")(_applies.applies)
+    app.add_typer(_log.app, name="log")
 
 
 DatabaseOption = Annotated[

@@ -1,0 +1,79 @@
+"""The transparency log's tables, registered on the store's `Base` (migration 0004).
+
+- ``tlog_coordinator``: one row per log (its origin). ``next_index`` is the only source of
+  leaf indices and ``size``/``root_hash`` the tree state; all three change in the same
+  transaction as the batch of entries and nodes, under the row's lock (SQLite: the write
+  transaction is ``BEGIN IMMEDIATE``; PostgreSQL: ``SELECT … FOR UPDATE``).
+- ``tlog_entry``: the leaves, keyed by (log, leaf index) — the index is assigned from the
+  coordinator, never an autoincrement — with the entry bytes and their leaf hash (so the
+  leaf hashes are level 0 of the stored tree).
+- ``tlog_node``: the hash of every complete perfect subtree above the leaves, keyed by
+  (log, level, index); any proof reads O(log n) of them.
+- ``tlog_checkpoint``: every checkpoint the log signed, in order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from commonground.store.models import Base
+
+
+class TlogCoordinator(Base):
+    """One log: the next leaf index and the tree state, updated with every batch."""
+
+    __tablename__ = "tlog_coordinator"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    origin: Mapped[str] = mapped_column(String(255), unique=True)
+    next_index: Mapped[int] = mapped_column(BigInteger)
+    size: Mapped[int] = mapped_column(BigInteger)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TlogEntry(Base):
+    """One leaf: entry bytes (a canonical envelope) and SHA-256(0x00 ‖ entry)."""
+
+    __tablename__ = "tlog_entry"
+
+    log_id: Mapped[int] = mapped_column(ForeignKey("tlog_coordinator.id"), primary_key=True)
+    leaf_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class TlogNode(Base):
+    """The hash of the complete subtree (level ≥ 1, index) over 2**level leaves."""
+
+    __tablename__ = "tlog_node"
+
+    log_id: Mapped[int] = mapped_column(ForeignKey("tlog_coordinator.id"), primary_key=True)
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    node_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class TlogCheckpoint(Base):
+    """A checkpoint the log signed (the signed note, verbatim)."""
+
+    __tablename__ = "tlog_checkpoint"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    log_id: Mapped[int] = mapped_column(ForeignKey("tlog_coordinator.id"), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    note: Mapped[str] = mapped_column(Text)
+    signed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
