@@ -28,10 +28,12 @@ def _register_groups() -> None:
     from commonground.cli import analyse
     from commonground.cli import applies as _applies
     from commonground.cli import log as _log
+    from commonground.cli import witness as _witness
 
     app.add_typer(analyse.app, name="analyse")
     app.command("applies")(_applies.applies)
     app.add_typer(_log.app, name="log")
+    app.add_typer(_witness.app, name="witness")
 
 
 DatabaseOption = Annotated[
