@@ -15,11 +15,13 @@ if [ ! -x .venv/bin/python ]; then
     fi
   fi
 fi
+# EXTRAS: "" to run the app (a lighter install for slow connections), "[test]" for the suite.
+EXTRAS=${EXTRAS-[test]}
 stamp=.venv/.commonground-installed
-want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+want="$(sha256sum pyproject.toml | cut -d' ' -f1) $EXTRAS"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "Installing Common Ground and its dependencies into .venv …" >&2
   .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
-  .venv/bin/python -m pip install --quiet -e ".[test]"
+  .venv/bin/python -m pip install --quiet -e ".$EXTRAS"
   echo "$want" > "$stamp"
 fi
