@@ -9,6 +9,7 @@ GET  /api/v1/thresholds  the coverage report as JSON
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from fastapi import APIRouter, Body, Request
@@ -177,9 +178,14 @@ def _coverage(session: Any) -> Any:
     return coverage(model_points(session))
 
 
+def _plot_height(flop: int) -> float:
+    """A y position on the chart: log10 of the exact count. Only drawing uses it; the
+    tooltip, the table and every comparison keep the exact integer."""
+    return math.log10(flop)
+
+
 def _chart(report: Any, points: list[Any], lang: str) -> dict[str, Any]:
-    """Training compute over time, log scale, with every regime's line. Floats here are
-    for drawing only: the counts beside the chart are exact."""
+    """Training compute over time on a log10 axis, with every regime's line."""
     _ = lambda text: i18n.gettext(lang, text)  # noqa: E731
     names = regime_names()
     dots = [
@@ -187,7 +193,7 @@ def _chart(report: Any, points: list[Any], lang: str) -> dict[str, Any]:
             "name": p.name,
             "organisation": ", ".join(p.organisations),
             "date": p.date.isoformat(),
-            "flop": float(p.compute),
+            "log10_flop": _plot_height(p.compute),
             "flop_text": format_number(p.compute),
             "confidence": _("low or unrated") if p.low_confidence else _("confident or likely"),
         }
@@ -196,7 +202,7 @@ def _chart(report: Any, points: list[Any], lang: str) -> dict[str, Any]:
     ]
     lines = [
         {
-            "flop": float(line.value),
+            "log10_flop": _plot_height(line.value),
             "label": f"{line.label}: "
             + ", ".join(
                 (names[r].en if lang == "en" else i18n.localise(names[r].zh, lang) or "")
@@ -217,10 +223,10 @@ def _chart(report: Any, points: list[Any], lang: str) -> dict[str, Any]:
                 "encoding": {
                     "x": {"field": "date", "type": "temporal", "title": _("Publication date")},
                     "y": {
-                        "field": "flop",
+                        "field": "log10_flop",
                         "type": "quantitative",
-                        "scale": {"type": "log"},
-                        "axis": {"format": ".0e"},
+                        "scale": {"zero": False},
+                        "axis": {"tickMinStep": 1, "labelExpr": "'10^' + datum.value"},
                         "title": _("Training compute (FLOP)"),
                     },
                     "color": {
@@ -240,7 +246,7 @@ def _chart(report: Any, points: list[Any], lang: str) -> dict[str, Any]:
             {
                 "data": {"values": lines},
                 "mark": {"type": "rule", "strokeDash": [6, 3], "color": "#b22222"},
-                "encoding": {"y": {"field": "flop", "type": "quantitative"}},
+                "encoding": {"y": {"field": "log10_flop", "type": "quantitative"}},
             },
             {
                 "data": {"values": lines},
@@ -253,7 +259,7 @@ def _chart(report: Any, points: list[Any], lang: str) -> dict[str, Any]:
                     "color": "#b22222",
                 },
                 "encoding": {
-                    "y": {"field": "flop", "type": "quantitative"},
+                    "y": {"field": "log10_flop", "type": "quantitative"},
                     "text": {"field": "label"},
                 },
             },
