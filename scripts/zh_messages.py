@@ -2,12 +2,14 @@
 
 Usage: pybabel extract -F babel.cfg -k N_ -k _ --no-location --omit-header -o /tmp/messages.pot .
        python scripts/zh_messages.py /tmp/messages.pot
-Translations are kept in ZH below (one place to review them); a msgid without
-a translation fails loudly, so no UI string ships untranslated.
+Translations are kept in ZH below and, per area, in ZH dicts of scripts/zh_<area>.py
+files (merged in name order); a msgid without a translation fails loudly, so no UI
+string ships untranslated.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
@@ -485,7 +487,22 @@ ZH = {
 }
 
 
+def _all_translations() -> dict[str, str]:
+    merged = dict(ZH)
+    here = Path(__file__).resolve().parent
+    for path in sorted(here.glob("zh_*.py")):
+        if path.name == Path(__file__).name:
+            continue
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        merged.update(module.ZH)
+    return merged
+
+
 def main(pot_path: str) -> None:
+    translations = _all_translations()
     with open(pot_path, "rb") as fh:
         template = read_po(fh)
     catalog = Catalog(locale="zh_Hans", project="commonground", fuzzy=False)
@@ -493,7 +510,7 @@ def main(pot_path: str) -> None:
     for message in template:
         if not message.id:
             continue
-        text = ZH.get(message.id)
+        text = translations.get(message.id)
         if text is None:
             missing.append(message.id)
             continue

@@ -432,4 +432,7 @@ Index("ix_participation_actor_act", Participation.actor_id, Participation.act)
 # Tables defined by other packages on the same metadata (so Alembic, stats and the
 # test harness see them): imported last, after Base exists.
 import commonground.search.models  # noqa: E402, F401
+from commonground.store import models_accounts as _accounts  # noqa: E402, F401
+from commonground.store import models_cases as _cases  # noqa: E402, F401
+from commonground.store import models_commitments as _commitments  # noqa: E402, F401
 from commonground.tlog import models as _tlog_models  # noqa: E402, F401

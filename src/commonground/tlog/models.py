@@ -18,8 +18,10 @@ import datetime as dt
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     SmallInteger,
@@ -77,3 +79,41 @@ class TlogCheckpoint(Base):
     root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     note: Mapped[str] = mapped_column(Text)
     signed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TlogSealed(Base):
+    """An embargoed record's logged commitment and the secrets that open it (migration 0005).
+
+    ``salt`` and ``envelope`` stay private until the record is published; then the log
+    appends the envelope itself and ``opened_index`` points at it, and anyone may check
+    with the published salt that the earlier commitment entry was this envelope.
+    """
+
+    __tablename__ = "tlog_sealed"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    log_id: Mapped[int] = mapped_column(ForeignKey("tlog_coordinator.id"))
+    leaf_index: Mapped[int] = mapped_column(BigInteger)
+    schema: Mapped[str] = mapped_column(String(60))
+    record_id: Mapped[str] = mapped_column(String(200), index=True)
+    salt: Mapped[bytes] = mapped_column(LargeBinary(32))
+    envelope: Mapped[bytes] = mapped_column(LargeBinary)
+    sealed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    opened_index: Mapped[int | None] = mapped_column(BigInteger)
+    opened_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class TlogRecordIndex(Base):
+    """Which leaf logged which version of which record, so a record's bundle can be found
+    by its id (the entries themselves are opaque bytes)."""
+
+    __tablename__ = "tlog_record"
+
+    log_id: Mapped[int] = mapped_column(ForeignKey("tlog_coordinator.id"), primary_key=True)
+    leaf_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    schema: Mapped[str] = mapped_column(String(60))
+    record_id: Mapped[str] = mapped_column(String(200))
+    sealed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+Index("ix_tlog_record_lookup", TlogRecordIndex.schema, TlogRecordIndex.record_id)

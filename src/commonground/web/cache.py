@@ -58,6 +58,20 @@ def _etag(version: int, url: str) -> str:
     return f'W/"{version}-{digest}"'
 
 
+SESSION_COOKIE = "cg_session"
+
+
+def _personal(request: Request) -> bool:
+    """A signed-in request may see restricted records: never served from the cache."""
+    return bool(request.headers.get("authorization") or request.cookies.get(SESSION_COOKIE))
+
+
+def _private(response: Response) -> bool:
+    """A page marked private or no-store (forms with a CSRF token) is never cached."""
+    control = response.headers.get("cache-control", "")
+    return "no-store" in control or "private" in control
+
+
 def install(app) -> None:  # type: ignore[no-untyped-def]
     cache = PageCache()
     app.state.page_cache = cache
@@ -68,7 +82,12 @@ def install(app) -> None:  # type: ignore[no-untyped-def]
     ) -> Response:
         path = request.url.path
         page_twin = path.endswith((".csv", ".json")) and not path.startswith("/api/")
-        if request.method != "GET" or not path.startswith(CACHEABLE_PREFIXES) or page_twin:
+        if (
+            request.method != "GET"
+            or not path.startswith(CACHEABLE_PREFIXES)
+            or page_twin
+            or _personal(request)
+        ):
             return await call_next(request)
         version = await run_in_threadpool(app.state.store.version)
         url = f"{path}?{request.url.query}"
@@ -102,7 +121,11 @@ async def _compute(  # type: ignore[no-untyped-def]
 ) -> Response:
     """Render the response; keep it in the cache when it is a cacheable 200."""
     response = await call_next(request)
-    if response.status_code != 200 or "text/csv" in response.headers.get("content-type", ""):
+    if (
+        response.status_code != 200
+        or "text/csv" in response.headers.get("content-type", "")
+        or _private(response)
+    ):
         return response
     chunks = [chunk async for chunk in response.body_iterator]  # type: ignore[attr-defined]
     body = b"".join(c if isinstance(c, bytes) else c.encode() for c in chunks)
