@@ -25,6 +25,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 
 
 WRITE = "commonground_write"
+DEFAULT_LOG_ORIGIN = "commonground.org/log"
 
 
 def _sqlite_begin(conn) -> None:  # type: ignore[no-untyped-def]
@@ -64,15 +65,18 @@ class Store:
     is the one way to write: all-or-nothing, holding the write lock from the start.
     """
 
-    def __init__(self, *, engine: Engine) -> None:
+    def __init__(self, *, engine: Engine, log_origin: str | None = DEFAULT_LOG_ORIGIN) -> None:
         self.engine = engine
+        # Every write of a logged record is appended to this transparency log (None: off,
+        # for tools that only read or that manage the log tables themselves).
+        self.log_origin = log_origin
         self.write_engine = engine.execution_options(**{WRITE: True})
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self._writes = sessionmaker(self.write_engine, expire_on_commit=False)
 
     @classmethod
-    def from_url(cls, url: str) -> Store:
-        return cls(engine=make_engine(url))
+    def from_url(cls, url: str, *, log_origin: str | None = DEFAULT_LOG_ORIGIN) -> Store:
+        return cls(engine=make_engine(url), log_origin=log_origin)
 
     @property
     def dialect(self) -> str:
@@ -80,11 +84,23 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One all-or-nothing unit of work: commit on success, roll back on any error."""
+        """One all-or-nothing unit of work: commit on success, roll back on any error.
+
+        Changes to logged records are appended to the transparency log at the end of the
+        unit of work, inside it, so records and log commit or roll back together.
+        """
         from commonground.store.version import bump
 
         with self._writes() as session, session.begin():
+            recorder = None
+            if self.log_origin:
+                from commonground.tlog.recorder import Recorder
+
+                recorder = Recorder(self.log_origin)
+                event.listen(session, "after_flush", recorder.after_flush)
             yield session
+            if recorder is not None:
+                recorder.finish(session)
             bump(session.connection())
 
     def version(self) -> int:

@@ -114,6 +114,8 @@ class TlogRecordIndex(Base):
     schema: Mapped[str] = mapped_column(String(60))
     record_id: Mapped[str] = mapped_column(String(200))
     sealed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # SHA-256 of the record's canonical form: a write that changes nothing logs nothing.
+    digest: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
 Index("ix_tlog_record_lookup", TlogRecordIndex.schema, TlogRecordIndex.record_id)

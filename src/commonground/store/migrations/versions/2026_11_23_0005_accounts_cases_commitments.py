@@ -52,6 +52,7 @@ def upgrade() -> None:
         sa.Column("schema", sa.String(length=60), nullable=False),
         sa.Column("record_id", sa.String(length=200), nullable=False),
         sa.Column("sealed", sa.Boolean(), nullable=False),
+        sa.Column("digest", sa.LargeBinary(length=32), nullable=False),
         sa.ForeignKeyConstraint(
             ["log_id"], ["tlog_coordinator.id"], name=op.f("fk_tlog_record_log_id_tlog_coordinator")
         ),
@@ -151,6 +152,7 @@ def upgrade() -> None:
         sa.Column("published_text", sa.String(length=40), nullable=True),
         sa.Column("excerpt", sa.Text(), nullable=True),
         sa.Column("language", sa.String(length=20), nullable=True),
+        sa.Column("basis", sa.String(length=20), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("source_id", sa.String(length=200), nullable=True),
         sa.Column("added_by", sa.String(length=120), nullable=False),
