@@ -200,6 +200,8 @@ def run_import(
     )
     try:
         with store.transaction() as session:
+            # The log names who submitted each record version: here, the importer.
+            session.info["submitter"] = f"import:{importer.name}"
             ctx = ImportContext(
                 session=session,
                 progress=progress,

@@ -32,7 +32,7 @@ from commonground.registry import vocabularies as vocabulary_queries
 from commonground.registry.instruments import InstrumentDetail, ProvisionNode
 from commonground.registry.pagination import BadCursor, Page, decode_cursor
 from commonground.store.models import Source, Term
-from commonground.store.stats import table_counts
+from commonground.store.stats import public_counts
 from commonground.web import api_schemas as S
 from commonground.web import cite as citing
 from commonground.web.deps import SessionDep
@@ -233,9 +233,9 @@ def _with_suffix(path: str, endpoint: Callable[..., Any]) -> None:
     router.add_api_route(f"{path}.{{format}}", download, methods=["GET"], include_in_schema=False)
 
 
-@router.get("/stats", summary="Row counts per table")
+@router.get("/stats", summary="Row counts of the public tables")
 def stats(request: Request) -> dict[str, int]:
-    return table_counts(request.app.state.store)
+    return public_counts(request.app.state.store)
 
 
 # -- instruments -----------------------------------------------------------------------

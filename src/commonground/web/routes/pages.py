@@ -16,7 +16,7 @@ from commonground.registry import actors as actor_queries
 from commonground.registry import instruments as instrument_queries
 from commonground.registry import sources as source_queries
 from commonground.store.models import Actor, Collection
-from commonground.store.stats import table_counts
+from commonground.store.stats import public_counts
 from commonground.web import charts, labels
 from commonground.web.deps import Lang, SessionDep, TemplatesDep, filters_from
 from commonground.web.exports import actors_table, instruments_table, respond, sources_table
@@ -43,7 +43,7 @@ def lang_root(lang: LangPath) -> RedirectResponse:
 def home(
     request: Request, lang: Lang, session: SessionDep, templates: TemplatesDep
 ) -> HTMLResponse:
-    store_counts = table_counts(request.app.state.store)
+    store_counts = public_counts(request.app.state.store)
     timeline = instrument_queries.timeline(session)
     by_year: dict[int, list] = {}
     for inst, date, text in timeline:
