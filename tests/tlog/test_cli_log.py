@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from typer.testing import CliRunner
@@ -41,3 +42,38 @@ def test_export_then_verify_offline(store, database_url, tmp_path):
     )
     assert result.exit_code != 0
     assert "record" in str(result.exception)
+
+
+def test_export_a_record_by_type_and_id_then_verify_it(store, database_url, tmp_path):
+    from commonground.store.models import Instrument
+    from commonground.store.models_cases import Vulnerability
+
+    signer = Signer.generate(ORIGIN)
+    with store.transaction() as session:
+        session.add(Instrument(id="inst-a", name_en="A", type="law", origin="curated"))
+        session.add(
+            Vulnerability(
+                id="V:secret",
+                kind="vulnerability",
+                status="new",
+                created_at=dt.datetime.now(dt.UTC),
+                updated_at=dt.datetime.now(dt.UTC),
+            )
+        )
+    with store.transaction() as session:
+        storage.sign_checkpoint(session, ORIGIN, signer)
+    runner = CliRunner()
+    bundle, record = tmp_path / "a.tlog-proof", tmp_path / "a.json"
+    args = ["--out", str(bundle), "--record-out", str(record), "--database-url", database_url]
+    result = runner.invoke(app, ["export", "instrument:inst-a", *args])
+    assert result.exit_code == 0, result.output
+    assert json.loads(record.read_text())["name_en"] == "A"
+    vkey = signer.verifier().to_text()
+    result = runner.invoke(app, ["verify", str(bundle), "--vkey", vkey, "--record", str(record)])
+    assert result.exit_code == 0 and "OK: record inst-a (instrument)" in result.output
+    # An embargoed record has no public entry: the same answer as an unknown one.
+    for what in ("vulnerability:V:secret", "vulnerability:V:none"):
+        result = runner.invoke(app, ["export", what, *args])
+        assert result.exit_code != 0 and "no published log entry" in str(result.exception)
+    result = runner.invoke(app, ["export", "instrument", *args])
+    assert result.exit_code != 0 and "TYPE:ID" in str(result.exception)

@@ -85,7 +85,22 @@ def keygen(
     """Make a cosignature/v1 key pair: the signer key to --out, the verifier key to stdout."""
     from commonground.tlog.cosignature import Cosigner
 
-    signer = Cosigner.generate(name)
-    out.write_text(signer.to_text() + "\n", encoding="utf-8")
-    out.chmod(0o600)
-    typer.echo(signer.verifier().to_text())
+    typer.echo(write_key(Cosigner.generate(name), out))
+
+
+def write_key(signer, out: Path) -> str:  # type: ignore[no-untyped-def]
+    """Write a note signer key (owner-only, never over an existing file); return its vkey.
+
+    Shared by ``witness keygen`` (cosignature/v1 keys) and ``log keygen`` (Ed25519 keys).
+    """
+    import os
+
+    from commonground.errors import Error
+
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise Error(f"{out} exists: not overwriting a key file") from None
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(signer.to_text() + "\n")
+    return signer.verifier().to_text()

@@ -30,6 +30,7 @@ import binascii
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,7 @@ ENVELOPE_HEADER = "commonground.org/tlog-envelope/v1"
 COMMITMENT_HEADER = "commonground.org/tlog-commitment/v1"
 SALT_SIZE = 32
 _FIELDS = ("schema", "record", "sha256", "key", "signature")
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
 def canonical_json(record: Any) -> bytes:
@@ -60,7 +62,7 @@ def record_digest(record: Any) -> bytes:
 def _check_value(field: str, value: str) -> None:
     if not isinstance(value, str) or not value:
         raise FormatError(kind="envelope", reason=f"{field} must be non-empty text", value=value)
-    if any(ch < " " or ch == "\x7f" for ch in value):
+    if _CONTROL.search(value):
         raise FormatError(kind="envelope", reason=f"{field} holds a control character", value=value)
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Callable, Iterable, Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -221,7 +222,12 @@ for _spec in SPECS:
         CHILDREN.setdefault(_child.model, []).append((_spec, _child))
 
 
+_PLAIN = (str, int, bool, float, type(None), list, dict)
+
+
 def _json_value(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:  # SQLite hands back naive UTC
             value = value.replace(tzinfo=dt.UTC)
@@ -235,13 +241,17 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def columns(row: Any, skip: Iterable[str]) -> dict[str, Any]:
+@functools.cache
+def _keys(model: type, skip: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(a.key for a in inspect(model).column_attrs if a.key not in skip)
+
+
+def columns(row: Any, skip: tuple[str, ...]) -> dict[str, Any]:
     """The row's column values in JSON form, without the skipped ones."""
-    skipped = set(skip)
+    loaded = row.__dict__  # the ORM keeps loaded column values here: no descriptor calls
     return {
-        attr.key: _json_value(getattr(row, attr.key))
-        for attr in inspect(row).mapper.column_attrs
-        if attr.key not in skipped
+        key: _json_value(loaded[key] if key in loaded else getattr(row, key))
+        for key in _keys(type(row), skip)
     }
 
 
