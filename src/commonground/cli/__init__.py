@@ -27,13 +27,21 @@ err = Console(stderr=True)
 def _register_groups() -> None:
     from commonground.cli import analyse
     from commonground.cli import applies as _applies
+    from commonground.cli import cases as _cases
+    from commonground.cli import commitments as _commitments
+    from commonground.cli import evals as _evals
     from commonground.cli import log as _log
+    from commonground.cli import users as _users
     from commonground.cli import witness as _witness
 
     app.add_typer(analyse.app, name="analyse")
     app.command("applies")(_applies.applies)
+    app.add_typer(_cases.app, name="cases")
     app.add_typer(_log.app, name="log")
+    app.add_typer(_users.app, name="users")
     app.add_typer(_witness.app, name="witness")
+    app.add_typer(_evals.app, name="evals")
+    app.add_typer(_commitments.app, name="commitments")
 
 
 DatabaseOption = Annotated[
@@ -56,7 +64,8 @@ def _store(database_url: str | None, *, migrate: bool = True):  # type: ignore[n
     from commonground.store.engine import Store
     from commonground.store.migrate import upgrade
 
-    store = Store.from_url(_settings(database_url).database_url)
+    settings = _settings(database_url)
+    store = Store.from_url(settings.database_url, log_origin=settings.log_origin)
     if migrate:
         upgrade(store)
     return store
@@ -141,9 +150,19 @@ def export(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="File; default stdout.")
     ] = None,
+    restricted: Annotated[
+        bool,
+        typer.Option(
+            "--restricted",
+            help="Operator only: include accounts, embargoed records and log secrets.",
+        ),
+    ] = False,
     database_url: DatabaseOption = None,
 ) -> None:
-    """Export one table as CSV or JSON (exact integers as strings in JSON)."""
+    """Export one table as CSV or JSON (exact integers as strings in JSON).
+
+    Only public rows unless --restricted: embargoed vulnerabilities, accounts and the
+    log's sealing secrets stay out of ordinary exports."""
     from commonground.store.export import write_csv, write_json
 
     if format not in ("csv", "json"):
@@ -151,10 +170,10 @@ def export(
     writer = write_csv if format == "csv" else write_json
     store = _store(database_url)
     if output is None:
-        writer(store, table, sys.stdout)
+        writer(store, table, sys.stdout, restricted=restricted)
         return
     with output.open("w", encoding="utf-8", newline="") as fh:
-        count = writer(store, table, fh)
+        count = writer(store, table, fh, restricted=restricted)
     err.print(f"wrote {count} rows to {output}")
 
 
@@ -256,8 +275,19 @@ def serve(
             err.print(line)
     bind_host = host or settings.host
     bind_port = port or settings.port
+    from commonground.jobs import start_jobs
+
+    jobs = start_jobs(store, settings)
+    if jobs.signer is not None:
+        err.print(f"transparency log {settings.log_origin}, verifier key:")
+        err.print(f"  {jobs.signer.verifier().to_text()}", highlight=False, soft_wrap=True)
     err.print(f"Common Ground on http://{bind_host}:{bind_port}/  ({store.dialect})")
-    uvicorn.run(create_app(settings, store=store), host=bind_host, port=bind_port, log_level="info")
+    try:
+        uvicorn.run(
+            create_app(settings, store=store), host=bind_host, port=bind_port, log_level="info"
+        )
+    finally:
+        jobs.close()
 
 
 _register_groups()

@@ -65,31 +65,36 @@ def read_csv(path: Path, *, required: tuple[str, ...] = (), skip_lines: int = 0)
             raise IngestError(
                 path=path, record=0, line=skip_lines + 1, field=missing[0], reason="missing column"
             )
-        record = 0
-        while True:
-            try:
-                values = next(reader)
-            except StopIteration:
-                return
-            except (csv.Error, UnicodeDecodeError) as exc:
-                raise IngestError(
-                    path=path,
-                    record=record + 1,
-                    line=reader.line_num,
-                    reason=f"malformed CSV: {exc}",
-                ) from exc
-            if not any(v.strip() for v in values):
-                continue
-            record += 1
-            if len(values) > len(header):
-                raise IngestError(
-                    path=path,
-                    record=record,
-                    line=reader.line_num,
-                    reason=f"{len(values)} fields but the header has {len(header)}",
-                )
-            values += [""] * (len(header) - len(values))
-            yield Row(record, reader.line_num, dict(zip(header, values, strict=True)))
+        for record, _start, end, values in csv_records(reader, path, len(header)):
+            yield Row(record, end, dict(zip(header, values, strict=True)))
+
+
+def csv_records(reader: Any, path: Path, width: int) -> Iterator[tuple[int, int, int, list[str]]]:
+    """The data rows after the header: (record number, first line, last line, values
+    padded to `width`). Blank rows are skipped; a malformed row or one with more fields
+    than the header is an error naming the record and line."""
+    record = 0
+    while True:
+        start = reader.line_num + 1  # a quoted field may span lines
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise IngestError(
+                path=path, record=record + 1, line=reader.line_num, reason=f"malformed CSV: {exc}"
+            ) from exc
+        if not any(v.strip() for v in values):
+            continue
+        record += 1
+        if len(values) > width:
+            raise IngestError(
+                path=path,
+                record=record,
+                line=start,
+                reason=f"{len(values)} fields but the header has {width}",
+            )
+        yield record, start, reader.line_num, values + [""] * (width - len(values))
 
 
 def read_yaml(path: Path) -> Any:

@@ -83,11 +83,14 @@ class Store:
         return self.engine.dialect.name
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, *, public: bool = True) -> Iterator[Session]:
         """One all-or-nothing unit of work: commit on success, roll back on any error.
 
         Changes to logged records are appended to the transparency log at the end of the
         unit of work, inside it, so records and log commit or roll back together.
+        `public=False` marks a write no public page shows (sign-ins, sessions, tokens):
+        it leaves the data version, and so every cached page, as it was — else anyone
+        could empty the page cache by failing to sign in.
         """
         from commonground.store.version import bump
 
@@ -101,7 +104,8 @@ class Store:
             yield session
             if recorder is not None:
                 recorder.finish(session)
-            bump(session.connection())
+            if public:
+                bump(session.connection())
 
     def version(self) -> int:
         """The data version: changes whenever any write transaction commits."""

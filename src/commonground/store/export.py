@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import IO, Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from commonground.errors import NotFoundError
 from commonground.store.engine import Store
@@ -39,7 +39,7 @@ def _plain(value: Any) -> Any:
 
 def _query(name: str, restricted: bool):  # type: ignore[no-untyped-def]
     """All rows of a table; without `restricted`, only what anyone may see."""
-    from commonground.store.models_cases import Vulnerability
+    from commonground.registry.disclosure import is_published  # the one embargo rule
     from commonground.store.stats import PUBLIC_TABLES
 
     table = _table(name)
@@ -47,10 +47,7 @@ def _query(name: str, restricted: bool):  # type: ignore[no-untyped-def]
     if restricted or name in PUBLIC_TABLES:
         return query
     if name == "vulnerability":
-        now = dt.datetime.now(dt.UTC)
-        return query.where(
-            or_(Vulnerability.published_at.is_not(None), Vulnerability.embargo_until <= now)
-        )
+        return query.where(is_published(dt.datetime.now(dt.UTC)))
     raise NotFoundError(
         f"table {name!r} holds restricted records (accounts, embargoed cases, log secrets); "
         "an operator exports it with --restricted"

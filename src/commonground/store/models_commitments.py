@@ -44,6 +44,8 @@ class Evidence(Base):
     published_text: Mapped[str | None] = mapped_column(String(40))
     excerpt: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(20))
+    # How the evidence source establishes it: listed (in a curated index), stated, inferred.
+    basis: Mapped[str | None] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
     source_id: Mapped[str | None] = mapped_column(ForeignKey("source.id"))
     added_by: Mapped[str] = mapped_column(String(120))  # account username or "dataset"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from commonground.store.engine import Store
 from commonground.store.models import Base
@@ -52,6 +52,8 @@ def table_counts(store: Store) -> dict[str, int]:
 
 def public_counts(store: Store, now: dt.datetime | None = None) -> dict[str, int]:
     """Row counts anyone may see: public tables, and vulnerabilities out of embargo."""
+    from commonground.registry.disclosure import is_published  # the one embargo rule
+
     now = now or dt.datetime.now(dt.UTC)
     tables = Base.metadata.tables
     counts: dict[str, int] = {}
@@ -59,13 +61,7 @@ def public_counts(store: Store, now: dt.datetime | None = None) -> dict[str, int
         for name in PUBLIC_TABLES:
             counts[name] = session.scalar(select(func.count()).select_from(tables[name])) or 0
         counts["vulnerability"] = (
-            session.scalar(
-                select(func.count())
-                .select_from(Vulnerability)
-                .where(
-                    or_(Vulnerability.published_at.is_not(None), Vulnerability.embargo_until <= now)
-                )
-            )
+            session.scalar(select(func.count()).select_from(Vulnerability).where(is_published(now)))
             or 0
         )
     return dict(sorted(counts.items()))

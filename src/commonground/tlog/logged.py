@@ -268,9 +268,7 @@ def records(session: Session, spec: Spec, ids: Sequence[str]) -> dict[str, tuple
         chunk = list(ids[start : start + _CHUNK])
         if spec.prefix_column is not None:
             prefixes = {i.split("/", 1)[0] for i in chunk}
-            rows = session.scalars(
-                select(spec.model).where(spec.prefix_column.in_(prefixes))
-            ).all()
+            rows = session.scalars(select(spec.model).where(spec.prefix_column.in_(prefixes))).all()
         else:
             rows = session.scalars(
                 select(spec.model).where(inspect(spec.model).primary_key[0].in_(chunk))

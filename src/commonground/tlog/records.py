@@ -97,7 +97,9 @@ def opened_commitment(session: Session, origin: str, leaf_index: int) -> tuple[b
     row = session.execute(
         select(s.c.salt, s.c.envelope)
         .join(coord, coord.c.id == s.c.log_id)
-        .where(coord.c.origin == origin, s.c.leaf_index == leaf_index, s.c.opened_index.is_not(None))
+        .where(
+            coord.c.origin == origin, s.c.leaf_index == leaf_index, s.c.opened_index.is_not(None)
+        )
     ).one_or_none()
     if row is None:
         raise NotFoundError(f"entry {leaf_index} is not an opened commitment")

@@ -13,7 +13,7 @@ from commonground.config import Settings
 from commonground.errors import Error, NotFoundError
 from commonground.registry.pagination import BadCursor
 from commonground.store.engine import Store
-from commonground.web import cache
+from commonground.web import cache, security
 from commonground.web.i18n import LANGS, negotiate
 from commonground.web.routes import pages
 from commonground.web.templating import STATIC, Templates
@@ -39,7 +39,7 @@ def _error(request: Request, status: int, message: str) -> Response:
 
 
 def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
-    store = store or Store.from_url(settings.database_url)
+    store = store or Store.from_url(settings.database_url, log_origin=settings.log_origin)
     app = FastAPI(
         title="Common Ground API",
         version=__version__,
@@ -52,7 +52,12 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     app.state.store = store
     app.state.settings = settings
     app.state.templates = Templates()
+    security.install(app.state.templates)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if settings.log_tiles_dir is not None:
+        # The log as static tlog-tiles (checkpoint, tile/…): readers need no database.
+        settings.log_tiles_dir.mkdir(parents=True, exist_ok=True)
+        app.mount("/log", StaticFiles(directory=settings.log_tiles_dir), name="log-tiles")
     if settings.page_cache:
         cache.install(app)
 
@@ -66,7 +71,9 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return _error(request, exc.status_code, str(exc.detail))
+        response = _error(request, exc.status_code, str(exc.detail))
+        response.headers.update(exc.headers or {})  # e.g. WWW-Authenticate on a 401
+        return response
 
     @app.exception_handler(RequestValidationError)
     def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -85,9 +92,29 @@ def create_app(settings: Settings, *, store: Store | None = None) -> FastAPI:
     def error(request: Request, exc: Error) -> Response:
         return _error(request, 400, str(exc))
 
-    from commonground.web.routes import api, applies, consensus, representation
+    from commonground.web.routes import (
+        account,
+        api,
+        applies,
+        commitments,
+        consensus,
+        evaluations,
+        representation,
+    )
+    from commonground.web.routes import log as log_routes
 
+    # Before api and pages: their `/models/{id:path}` would swallow `…/evaluations`.
+    app.include_router(evaluations.router)
+    app.include_router(commitments.router)
+    from commonground.web.routes import incidents, triage, vulnerabilities
+
+    for cases in (incidents, vulnerabilities):
+        app.include_router(cases.api)
+        app.include_router(cases.router)
+    app.include_router(triage.router)
     app.include_router(api.router)
+    app.include_router(log_routes.router)
+    app.include_router(account.router)
     app.include_router(applies.router)
     app.include_router(representation.router)
     app.include_router(consensus.router)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import base64
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import func, select
@@ -22,9 +22,12 @@ from commonground.tlog.logged import BY_SCHEMA
 from commonground.tlog.models import TlogCoordinator, TlogRecordIndex
 from commonground.tlog.note import Signer
 from commonground.tlog.records import logged_record, opened_commitment, record_bundle
+from commonground.web.api_schemas import ErrorOut
 from commonground.web.deps import Lang, SessionDep, TemplatesDep
+from commonground.web.routes.api import ERRORS, _reject_nul
 
-router = APIRouter()
+# The API's shared error documentation and NUL guard: fuzzers and clients see every answer.
+router = APIRouter(dependencies=[Depends(_reject_nul)], responses=ERRORS)
 
 RecordId = Annotated[str, Path(pattern=r"^[^\x00-\x1f\x7f]+$", description="The record's id")]
 Schema = Annotated[str, Path(description="Record type: " + ", ".join(BY_SCHEMA))]
@@ -48,6 +51,17 @@ class SealedOpeningOut(BaseModel):
     envelope: str  # base64
 
 
+# Plain-text answers still fail in JSON: say so, or the OpenAPI document would claim
+# their errors are text/plain.
+_JSON_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {
+        "description": ERRORS[status]["description"],
+        "content": {"application/json": {"schema": ErrorOut.model_json_schema()}},
+    }
+    for status in (400, 404, 422)
+}
+
+
 def verifier_key(request: Request) -> str | None:
     """The log's public key in vkey text form, when this server holds its signer key."""
     path = request.app.state.settings.log_key_file
@@ -65,10 +79,13 @@ def _origin(request: Request) -> str:
     "/api/v1/log/checkpoint",
     summary="The latest signed checkpoint (C2SP tlog-checkpoint, a signed note)",
     response_class=PlainTextResponse,
+    responses=_JSON_ERRORS,
     tags=["log"],
 )
 def checkpoint(request: Request, session: SessionDep) -> PlainTextResponse:
-    note = storage.latest_checkpoint(session, _origin(request)) if _has_log(request, session) else None
+    note = (
+        storage.latest_checkpoint(session, _origin(request)) if _has_log(request, session) else None
+    )
     if note is None:
         raise NotFoundError("the log has signed no checkpoint yet")
     return PlainTextResponse(note)
@@ -78,6 +95,7 @@ def checkpoint(request: Request, session: SessionDep) -> PlainTextResponse:
     "/api/v1/log/records/{schema}/{record_id:path}/bundle",
     summary="A record's proof bundle (C2SP tlog-proof) against the latest checkpoint",
     response_class=PlainTextResponse,
+    responses=_JSON_ERRORS,
     tags=["log"],
 )
 def bundle(request: Request, session: SessionDep, schema: Schema, record_id: RecordId) -> Response:
@@ -133,7 +151,9 @@ def _has_log(request: Request, session: SessionDep) -> bool:
 
 
 @router.get("/{lang}/log", include_in_schema=False)
-def log_page(request: Request, lang: Lang, session: SessionDep, templates: TemplatesDep) -> Response:
+def log_page(
+    request: Request, lang: Lang, session: SessionDep, templates: TemplatesDep
+) -> Response:
     origin = _origin(request)
     note = size = None
     counts: dict[str, int] = {}
