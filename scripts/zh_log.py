@@ -2,7 +2,7 @@
 
 ZH = {
     "Transparency log": "透明日志",
-    "Every change to a shared record — instruments, participation, mappings, evidence, assessments, incidents, vulnerabilities and evaluation results — is appended to an append-only Merkle log (RFC 9162) in the same transaction as the change. Anyone can check offline, without trusting this server, that a record they were shown is in the log and that the log only grew.": "对共享记录的每一次更改——文书、参与情况、映射、证据、评估、事件、漏洞和测评结果——都在同一事务中追加到只增不改的默克尔日志（RFC 9162）。任何人都可以离线核验，而无需信任本服务器：所看到的记录确在日志中，且日志只增不减。",
+    "Every change to a shared record — instruments, participation, mappings, evidence, assessments, incidents, vulnerabilities and evaluation results — is appended to an append-only Merkle log (RFC 9162) in the same transaction as the change. Anyone can check offline, without trusting this server, that a record they were shown is in the log and that the log only grew.": "对共享记录的每一次更改——文书、参与情况、映射、证据、履约评估、事件、漏洞和评估结果——都在同一事务中追加到只增不改的默克尔日志（RFC 9162）。任何人都可以离线核验，而无需信任本服务器：所看到的记录确在日志中，且日志只增不减。",
     "Log": "日志",
     "Entries": "条目数",
     "Verifier key": "验证公钥",
