@@ -171,10 +171,17 @@ def test_session_expires_after_its_lifetime(probe, store):
 def test_last_used_at_is_recorded(probe, store):
     make_account(store, "eddy", roles=("editor",))
     token = make_token(store, "eddy", ["read"])
-    assert probe.get("/probe/read", headers=auth_header(token)).status_code == 200
+    with store.sessions() as s:
+        assert s.scalar(select(ApiToken.last_used_at)) is None
+    at = dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    probe.app.state.clock = lambda: at
+    try:
+        assert probe.get("/probe/read", headers=auth_header(token)).status_code == 200
+    finally:
+        del probe.app.state.clock
     with store.sessions() as s:
         used = s.scalar(select(ApiToken.last_used_at))
-    assert used is not None
+    assert used.replace(tzinfo=used.tzinfo or dt.UTC) == at
 
 
 # --- the token API -------------------------------------------------------------------

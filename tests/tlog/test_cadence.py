@@ -178,7 +178,7 @@ def test_a_refusing_witness_is_reported_not_stored(store, signer, witnesses):
 def test_store_cosigned_checks_the_body_and_the_row(store, signer):
     add(store, 2)
     signed = checkpoint_once(store, ORIGIN, signer, now=T0).note
-    assert signed is not None
+    assert signed is not None and signed.startswith(f"{ORIGIN}\n2\n")
     line = cosigner("w.example").cosign(Note.from_text(signed).text).to_line()
     other = Checkpoint(ORIGIN, 2, hashlib.sha256(b"x").digest())
     forged = other.to_text() + "\n" + signed.split("\n\n", 1)[1] + line
