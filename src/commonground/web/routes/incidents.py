@@ -105,6 +105,26 @@ def _fetcher(principal: Principal, filters: dict[str, list[str]]):  # type: igno
     return fetch
 
 
+def _facet_filters(
+    namespace: Values = None,
+    status: Values = None,
+    year: Years = None,
+    severity: Values = None,
+    country: Values = None,
+    sector: Values = None,
+    developer: Values = None,
+    deployer: Values = None,
+    technology: Values = None,
+    tag: Values = None,
+) -> dict[str, list[str]]:
+    """The list's facets from the query string, declared once for the list and its
+    downloads (FastAPI documents a dependency's parameters as the route's own)."""
+    return _filters(**locals())
+
+
+FacetFilters = Annotated[dict[str, list[str]], Depends(_facet_filters)]
+
+
 # -- API -------------------------------------------------------------------------------
 
 
@@ -118,32 +138,11 @@ def list_api(
     request: Request,
     response: Response,
     principal: PrincipalDep,
-    namespace: Values = None,
-    status: Values = None,
-    year: Years = None,
-    severity: Values = None,
-    country: Values = None,
-    sector: Values = None,
-    developer: Values = None,
-    deployer: Values = None,
-    technology: Values = None,
-    tag: Values = None,
+    filters: FacetFilters,
     cursor: Cursor = None,
     limit: int = _limit(50),
     format: Format = None,
 ) -> Any:
-    filters = _filters(
-        namespace=namespace,
-        status=status,
-        year=year,
-        severity=severity,
-        country=country,
-        sector=sector,
-        developer=developer,
-        deployer=deployer,
-        technology=technology,
-        tag=tag,
-    )
     return _serve(
         request,
         response,
@@ -241,31 +240,10 @@ def download_api(
     request: Request,
     principal: PrincipalDep,
     format: str,
-    namespace: Values = None,
-    status: Values = None,
-    year: Years = None,
-    severity: Values = None,
-    country: Values = None,
-    sector: Values = None,
-    developer: Values = None,
-    deployer: Values = None,
-    technology: Values = None,
-    tag: Values = None,
+    filters: FacetFilters,
 ) -> Any:
     if format not in ("csv", "json"):
         return JSONResponse({"ok": False, "error": "format: csv or json", "status": 404}, 404)
-    filters = _filters(
-        namespace=namespace,
-        status=status,
-        year=year,
-        severity=severity,
-        country=country,
-        sector=sector,
-        developer=developer,
-        deployer=deployer,
-        technology=technology,
-        tag=tag,
-    )
     return _download(
         request, "incidents", _fetcher(principal, filters), C.IncidentOut, C.IncidentList, format
     )

@@ -130,11 +130,26 @@ def _fetcher(principal: Principal, filters: dict[str, list[str]]):  # type: igno
     return fetch
 
 
+def _facet_filters(
+    namespace: Values = None,
+    kind: Values = None,
+    status: Values = None,
+    year: Years = None,
+    problem_class: Values = None,
+    severity: Values = None,
+    developer: Values = None,
+    deployer: Values = None,
+    tag: Values = None,
+) -> dict[str, list[str]]:
+    """The list's facets from the query string, declared once for the list and its
+    downloads (FastAPI documents a dependency's parameters as the route's own)."""
+    return _filters(**locals())
+
+
+FacetFilters = Annotated[dict[str, list[str]], Depends(_facet_filters)]
+
+
 # -- API -------------------------------------------------------------------------------
-
-
-def _api_filters(**values: Any) -> dict[str, list[str]]:
-    return _filters(**values)
 
 
 @api.get(
@@ -147,30 +162,11 @@ def list_api(
     request: Request,
     response: Response,
     principal: PrincipalDep,
-    namespace: Values = None,
-    kind: Values = None,
-    status: Values = None,
-    year: Years = None,
-    problem_class: Values = None,
-    severity: Values = None,
-    developer: Values = None,
-    deployer: Values = None,
-    tag: Values = None,
+    filters: FacetFilters,
     cursor: Cursor = None,
     limit: int = _limit(50),
     format: Format = None,
 ) -> Any:
-    filters = _api_filters(
-        namespace=namespace,
-        kind=kind,
-        status=status,
-        year=year,
-        problem_class=problem_class,
-        severity=severity,
-        developer=developer,
-        deployer=deployer,
-        tag=tag,
-    )
     return _serve(
         request,
         response,
@@ -189,29 +185,10 @@ def download_api(
     request: Request,
     principal: PrincipalDep,
     format: str,
-    namespace: Values = None,
-    kind: Values = None,
-    status: Values = None,
-    year: Years = None,
-    problem_class: Values = None,
-    severity: Values = None,
-    developer: Values = None,
-    deployer: Values = None,
-    tag: Values = None,
+    filters: FacetFilters,
 ) -> Any:
     if format not in ("csv", "json"):
         return JSONResponse({"ok": False, "error": "format: csv or json", "status": 404}, 404)
-    filters = _api_filters(
-        namespace=namespace,
-        kind=kind,
-        status=status,
-        year=year,
-        problem_class=problem_class,
-        severity=severity,
-        developer=developer,
-        deployer=deployer,
-        tag=tag,
-    )
     return _download(
         request,
         "vulnerabilities",
